@@ -1,0 +1,86 @@
+# bench/bench.mk - the benchmark suite; included by the top-level Makefile
+# (`include bench/bench.mk`), run from the top of the tree.
+#
+#   make bench-deps     install the peers: bdwgc, mimalloc, Go, gnuplot (root)
+#   make bench          build every program with -O2 into build/bench/ and run
+#                       bench/run.sh (writes docs/BENCHMARKS.md); ~13 minutes
+#   make bench QUICK=1  one round at smaller sizes; under 2 minutes
+#   make bench-build    only build
+#   make bench-peers    build and run the peers only (no build/libpacegc.a
+#                       needed); the report goes to build/bench/BENCHMARKS-peers.md
+#   make bench-clean    remove build/bench/
+#
+# Every variable here starts with BENCH_. The pacegc programs link
+# build/libpacegc.a, which the top-level Makefile knows how to build.
+
+BENCH_SAVED_DEFAULT_GOAL := $(.DEFAULT_GOAL)
+
+BENCH_SRC := bench
+BENCH_OUT := build/bench
+BENCH_LIB := build/libpacegc.a
+BENCH_WORKLOADS := gcbench binarytrees mtgcbench init1 adversarial latency alloc
+BENCH_CFLAGS := -O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -pthread
+BENCH_GO := go
+# Go writes its caches under build/ only, never to $HOME, and never fetches.
+BENCH_GOENV := GOCACHE=$(abspath $(BENCH_OUT))/go-cache \
+	GOPATH=$(abspath $(BENCH_OUT))/go-path \
+	XDG_CONFIG_HOME=$(abspath $(BENCH_OUT))/go-config \
+	GOENV=off GOFLAGS= GO111MODULE=on GOPROXY=off GOTOOLCHAIN=local
+
+BENCH_C_DEPS := $(BENCH_SRC)/common.h
+BENCH_GO_DEPS := $(BENCH_SRC)/go/go.mod $(wildcard $(BENCH_SRC)/go/internal/harness/*.go)
+
+BENCH_PACEGC_BINS := $(BENCH_WORKLOADS:%=$(BENCH_OUT)/%-pacegc)
+BENCH_PEER_BINS := $(BENCH_WORKLOADS:%=$(BENCH_OUT)/%-bdwgc) \
+	$(BENCH_WORKLOADS:%=$(BENCH_OUT)/%-malloc) \
+	$(BENCH_WORKLOADS:%=$(BENCH_OUT)/%-mimalloc) \
+	$(BENCH_WORKLOADS:%=$(BENCH_OUT)/%-go)
+
+BENCH_RUN = CC="$(CC)" GO="$(BENCH_GO)" QUICK="$(QUICK)" \
+	BENCH_BIN=$(BENCH_OUT) BENCH_OUT=$(BENCH_OUT) \
+	BENCH_CFLAGS_DESC="$(CC) $(BENCH_CFLAGS)" \
+	BENCH_INVOCATION="make $@$(if $(filter-out 0,$(QUICK)), QUICK=$(QUICK))" \
+	bash $(BENCH_SRC)/run.sh
+
+.PHONY: bench bench-deps bench-build bench-build-peers bench-peers bench-clean
+
+bench: bench-build
+	$(BENCH_RUN)
+
+bench-peers: bench-build-peers
+	BENCH_BACKENDS="bdwgc bdwgc-incr go malloc mimalloc" \
+	BENCH_DOC=$(BENCH_OUT)/BENCHMARKS-peers.md $(BENCH_RUN)
+
+bench-build: $(BENCH_PACEGC_BINS) $(BENCH_PEER_BINS)
+
+bench-build-peers: $(BENCH_PEER_BINS)
+
+bench-deps:
+	apt-get update
+	apt-get install -y libgc-dev libmimalloc-dev golang-go gnuplot-nox
+
+bench-clean:
+	rm -rf $(BENCH_OUT)
+
+$(BENCH_OUT)/%-pacegc: $(BENCH_SRC)/%.c $(BENCH_C_DEPS) include/pacegc.h $(BENCH_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -DBENCH_PACEGC -Iinclude -o $@ $< $(BENCH_LIB) -lm
+
+$(BENCH_OUT)/%-bdwgc: $(BENCH_SRC)/%.c $(BENCH_C_DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -DBENCH_BDWGC -o $@ $< -lgc
+
+# No -lmimalloc here: linking it would replace glibc's malloc.
+$(BENCH_OUT)/%-malloc: $(BENCH_SRC)/%.c $(BENCH_C_DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -DBENCH_MALLOC -o $@ $<
+
+$(BENCH_OUT)/%-mimalloc: $(BENCH_SRC)/%.c $(BENCH_C_DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -DBENCH_MIMALLOC -o $@ $< -lmimalloc
+
+$(BENCH_OUT)/%-go: $(BENCH_SRC)/go/%/main.go $(BENCH_GO_DEPS)
+	@mkdir -p $(@D)
+	cd $(BENCH_SRC)/go && $(BENCH_GOENV) $(BENCH_GO) build -o $(abspath $@) ./$*
+
+.DEFAULT_GOAL := $(BENCH_SAVED_DEFAULT_GOAL)

@@ -1,0 +1,3 @@
+module pacegc.bench
+
+go 1.19

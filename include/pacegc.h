@@ -1,0 +1,200 @@
+/*
+ * pacegc.h - the public interface of pacegc, a concurrent, paced garbage
+ * collector for C programs and for language runtimes written in C.
+ *
+ * This is the only public header. Every name here is part of the contract in
+ * shared/api.md: names may be added, never renamed.
+ *
+ * Rules a program must follow (see README.md for the whole list):
+ *  - every thread that holds GC pointers on its stack or allocates is
+ *    attached (pgc_init attaches the calling thread; threads that allocate
+ *    are attached automatically on their first allocation; or use
+ *    pgc_thread_attach / pgc_pthread_create);
+ *  - every store of a pointer into a GC heap object goes through pgc_store /
+ *    PGC_STORE (or pgc_copy), except a store over a slot that holds NULL;
+ *  - GC pointers kept in memory the collector does not scan (malloc'd memory,
+ *    mmap'd memory) must be registered with pgc_add_roots.
+ */
+#ifndef PACEGC_H
+#define PACEGC_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define PGC_API __attribute__((visibility("default")))
+#else
+#define PGC_API
+#endif
+
+/* ---- Lifecycle and threads ------------------------------------------- */
+
+/* Idempotent. Reads PGC_GOGC, PGC_MEMLIMIT, PGC_SIGNAL and PGCDEBUG and
+ * attaches the calling thread. */
+PGC_API void pgc_init(void);
+PGC_API void pgc_thread_attach(void);
+PGC_API void pgc_thread_detach(void);
+/* Like pthread_create; the new thread is attached for its whole life. */
+PGC_API int pgc_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
+                               void *(*start)(void *), void *arg);
+
+/* ---- Allocation -------------------------------------------------------- */
+
+/* Zeroed, 16-byte aligned, scanned conservatively; interior pointers keep the
+ * object alive. */
+PGC_API void *pgc_alloc(size_t size);
+/* Never scanned (must hold no GC pointers); contents unspecified. */
+PGC_API void *pgc_alloc_atomic(size_t size);
+/* p must be NULL or the start of a live pacegc object. The new object has the
+ * kind (scanned or atomic) of the old one. */
+PGC_API void *pgc_realloc(void *p, size_t size);
+
+/* Called when the heap cannot grow (or would pass PGC_MEMLIMIT's hard cap):
+ * whatever it returns is returned to the allocating caller. Without a
+ * handler, pacegc prints the request and the heap state and aborts. */
+typedef void *(*pgc_oom_handler)(size_t request);
+PGC_API pgc_oom_handler pgc_set_oom_handler(pgc_oom_handler handler);
+
+/* Size in bytes that the object containing p may hold (its size class), or 0
+ * if p does not point into a live pacegc object. */
+PGC_API size_t pgc_size(const void *p);
+/* Start of the live object p points into (interior pointers allowed), or
+ * NULL. */
+PGC_API void *pgc_base(const void *p);
+
+/* ---- Write barrier ----------------------------------------------------- */
+
+/* Nonzero while a cycle is marking. Written only by the collector, with the
+ * world stopped (pause #1 sets it, pause #2 clears it); read by the inline
+ * barrier with a relaxed load. */
+extern PGC_API _Atomic int pgc__marking;
+/* Out-of-line part of the barrier: records old (the overwritten pointer). */
+PGC_API void pgc__store_slow(void *old);
+
+/*
+ * Store a pointer into a GC heap object: *slot = value.
+ *
+ * Snapshot-at-the-beginning (deletion) barrier: while a cycle marks, the
+ * value being overwritten is recorded. The flag is read twice, with compiler
+ * fences, and the thread can be stopped anywhere in between:
+ *  - marking at the first read: `old` is recorded before the store, so the
+ *    end of marking can never fall between the store and the record;
+ *  - not marking at the first read but marking at the second: a cycle
+ *    started in between, and its root snapshot found `old` live in this
+ *    thread's registers or stack (it is used below), so recording it after
+ *    the store is in time.
+ * When no cycle is marking the cost is a load of the old value (the line is
+ * about to be written anyway), two relaxed loads of the flag and two
+ * predictable branches.
+ *
+ * A store over a slot that holds NULL needs no barrier, so a fresh object
+ * (zeroed by pgc_alloc) may be initialised with plain stores.
+ */
+static inline void pgc_store(void **slot, void *value)
+{
+    void *old = *slot;
+    int was_marking = atomic_load_explicit(&pgc__marking, memory_order_relaxed);
+    if (__builtin_expect(was_marking != 0, 0) && old != NULL)
+        pgc__store_slow(old);
+    atomic_signal_fence(memory_order_seq_cst);
+    *slot = value;
+    atomic_signal_fence(memory_order_seq_cst);
+    if (__builtin_expect(!was_marking, 1) &&
+        __builtin_expect(atomic_load_explicit(&pgc__marking, memory_order_relaxed) != 0, 0) &&
+        old != NULL)
+        pgc__store_slow(old);
+}
+
+#define PGC_STORE(lvalue, value) pgc_store((void **)&(lvalue), (void *)(value))
+
+/* memcpy into GC memory that may overwrite pointers, with the barrier applied
+ * to every overwritten word. dst and src may not overlap. */
+PGC_API void pgc_copy(void *dst, const void *src, size_t size);
+
+/* ---- Roots ------------------------------------------------------------- */
+
+PGC_API void pgc_add_roots(void *start, size_t size);
+PGC_API void pgc_remove_roots(void *start, size_t size);
+
+/* ---- Control ----------------------------------------------------------- */
+
+/* Runs one full cycle (mark and sweep) to completion, then returns. If a
+ * cycle is running, it finishes that one and runs one more. */
+PGC_API void pgc_collect(void);
+/* Returns the previous value; negative = off. */
+PGC_API int pgc_set_gc_percent(int percent);
+/* Returns the previous; a negative argument only reads it; INT64_MAX = no
+ * limit. */
+PGC_API int64_t pgc_set_memory_limit(int64_t bytes);
+
+/* ---- Introspection ----------------------------------------------------- */
+
+#define PGC_PAUSE_RING 256
+
+typedef struct pgc_stats {
+    uint64_t heap_alloc;       /* bytes in allocated objects not yet swept free
+                                  (counted a whole span at a time when a
+                                  thread cache takes it) */
+    uint64_t heap_alloc_peak;  /* largest heap_alloc ever seen */
+    uint64_t heap_marked;      /* bytes marked live by the last finished cycle */
+    uint64_t heap_goal;        /* heap size at which marking should end */
+    uint64_t heap_sys;         /* bytes mapped from the OS for the heap */
+    uint64_t heap_released;    /* of heap_sys, bytes returned to the OS */
+    uint64_t total_alloc;      /* cumulative bytes allocated */
+    uint64_t num_gc;           /* completed cycles */
+    uint64_t pause_total_ns;
+    uint64_t pause_max_ns;     /* longest single stop-the-world pause */
+    /* Total stop-the-world time of each recent cycle (all its pauses), newest
+     * at (num_gc - 1) % PGC_PAUSE_RING. */
+    uint64_t pause_ns[PGC_PAUSE_RING];
+    uint64_t assist_ns_total;         /* CPU time allocating threads spent marking */
+    uint64_t assist_blocked_ns_total; /* time allocators spent waiting to pay debt */
+    double gc_cpu_fraction;           /* GC share of available CPU since init */
+
+    /* Additions beyond the v0 contract. */
+    uint64_t heap_live;        /* the pacer's heap size (marked + allocated since) */
+    uint64_t heap_trigger;     /* heap_live at which the next cycle starts */
+    uint64_t num_forced_gc;    /* cycles started by pgc_collect */
+    uint64_t bg_mark_ns_total; /* CPU time of dedicated and fractional workers */
+    uint64_t idle_mark_ns_total; /* CPU time of the idle worker */
+    uint64_t stack_scan;       /* stack bytes scanned by the last cycle */
+    uint64_t globals_scan;     /* data segment and root bytes scanned by the last cycle */
+    double assist_ratio;       /* scan work owed per byte allocated, last revise */
+    double cons_mark;          /* pacer's cons/mark estimate */
+    int limiter_enabled;       /* GC CPU limiter engaged right now */
+    int gc_percent;
+    int64_t memory_limit;
+    int procs;                 /* CPUs the process may use */
+} pgc_stats;
+
+PGC_API void pgc_read_stats(pgc_stats *out);
+
+/* A record of one finished cycle, for programs that watch pacing. */
+typedef struct pgc_cycle_info {
+    uint64_t cycle;             /* 1-based cycle number */
+    uint64_t start_ns;          /* since pgc_init */
+    uint64_t heap_trigger;      /* heap_live when the cycle started */
+    uint64_t heap_goal;         /* goal in force when marking ended */
+    uint64_t heap_live_end;     /* heap_live at mark termination */
+    uint64_t heap_marked;       /* bytes marked */
+    uint64_t heap_alloc_peak;   /* largest heap_alloc seen from trigger to mark end */
+    uint64_t pause_ns;          /* both pauses */
+    uint64_t mark_ns;           /* wall time of concurrent mark */
+    uint64_t assist_ns, bg_ns, idle_ns, blocked_ns;
+    int forced;
+} pgc_cycle_info;
+
+/* Fills *out with the record of cycle n (1-based) if it is among the last
+ * 256 finished cycles; returns 0 then, -1 otherwise. */
+PGC_API int pgc_read_cycle(uint64_t n, pgc_cycle_info *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* PACEGC_H */

@@ -1,0 +1,384 @@
+/*
+ * alloc.c - allocation: per-thread caches of spans for small objects, the
+ * central per-class span lists, large objects, realloc, and the lookups
+ * (pgc_base, pgc_size).
+ *
+ * Fast path (pgc_alloc of a small object): enter the critical section (a
+ * thread-local increment), take the lowest set bit of the cache's free
+ * mask, set the object's alloc bit in its span (the cache owns the span, so
+ * a plain read-modify-write of a relaxed atomic), mark it if a cycle is
+ * marking (allocate-black), zero it if the span may be dirty, leave. No
+ * locks, no atomic read-modify-writes unless marking.
+ *
+ * Accounting is done a span at a time (gc-notes Part 1 item 9): when a cache
+ * takes a span, all its free bytes count as allocated (heap_live,
+ * heap_alloc, total_alloc, and the assist charge); when the cache gives the
+ * span back, the bytes it did not hand out are subtracted.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+static void oom_abort(size_t request) __attribute__((noreturn));
+
+static inline uint64_t word_mask(const pgc_span *s, uint32_t w)
+{
+    uint32_t lo = w * 64;
+    if (lo + 64 <= s->nelems)
+        return ~0ull;
+    return s->nelems > lo ? (1ull << (s->nelems - lo)) - 1 : 0;
+}
+
+static inline uint32_t nwords(const pgc_span *s) { return (s->nelems + 63) / 64; }
+
+static uint32_t count_alloc(pgc_span *s)
+{
+    uint32_t n = 0;
+    for (uint32_t w = 0; w < nwords(s); w++)
+        n += (uint32_t)__builtin_popcountll(load_relaxed(&s->alloc_bits[w]));
+    return n;
+}
+
+/* Point the cache at the first word at or after w with a free slot. */
+static bool cache_seek(pgc_cache *cc, uint32_t w)
+{
+    pgc_span *s = cc->span;
+    for (; w < nwords(s); w++) {
+        uint64_t f = ~load_relaxed(&s->alloc_bits[w]) & word_mask(s, w);
+        if (f) {
+            cc->word = w;
+            cc->free_bits = f;
+            return true;
+        }
+    }
+    cc->free_bits = 0;
+    return false;
+}
+
+void central_push(pgc_span **list, pgc_span *s)
+{
+    s->prev = NULL;
+    s->next = *list;
+    if (*list)
+        (*list)->prev = s;
+    *list = s;
+}
+
+pgc_span *central_pop(pgc_span **list)
+{
+    pgc_span *s = *list;
+    if (s) {
+        *list = s->next;
+        if (s->next)
+            s->next->prev = NULL;
+        s->next = s->prev = NULL;
+    }
+    return s;
+}
+
+/* Give the cache's span back to its central list (swept this cycle). */
+static void cache_release(pgc_cache *cc, int ci)
+{
+    pgc_span *s = cc->span;
+    if (!s)
+        return;
+    uint32_t used = count_alloc(s);
+    uint64_t unused = (uint64_t)(s->nelems - used) * s->elem_size;
+    fetch_sub_relaxed(&G.heap_live, unused);
+    fetch_sub_relaxed(&G.heap_alloc, unused);
+    fetch_sub_relaxed(&G.total_alloc, unused);
+    if (s->kind == KIND_SCAN)
+        fetch_sub_relaxed(&G.heap_scan, unused);
+    pgc_central *c = &G.central[ci];
+    pthread_mutex_lock(&c->lock);
+    int si = swept_index(load_relaxed(&G.sweepgen));
+    central_push(used < s->nelems ? &c->partial[si] : &c->full[si], s);
+    pthread_mutex_unlock(&c->lock);
+    cc->span = NULL;
+    cc->free_bits = 0;
+}
+
+/* Called by the owner (detach) or by the coordinator with the owner stopped
+ * outside a critical section (pause #2). */
+void cache_release_all(pgc_thread *t)
+{
+    for (int i = 0; i < 2 * G.nclasses; i++)
+        cache_release(&t->cache[i], i);
+}
+
+/* Pages for a new span: prefer sweeping what the last cycle freed over
+ * growing the heap. */
+static pgc_span *span_for(size_t npages, bool *fresh)
+{
+    pgc_span *s = heap_alloc_span(npages, false, fresh);
+    while (!s && sweep_one()) {
+        lib_preempt(pgc_self);
+        s = heap_alloc_span(npages, false, fresh);
+    }
+    if (!s)
+        s = heap_alloc_span(npages, true, fresh);
+    return s;
+}
+
+/* A span of class index ci with free objects: central partial list, then
+ * sweeping unswept spans of the class, then fresh pages. */
+static pgc_span *central_take(int ci)
+{
+    pgc_central *c = &G.central[ci];
+    for (;;) {
+        pthread_mutex_lock(&c->lock);
+        int si = swept_index(load_relaxed(&G.sweepgen));
+        pgc_span *s = central_pop(&c->partial[si]);
+        pgc_span *u = NULL;
+        if (!s && !(u = central_pop(&c->partial[1 - si])))
+            u = central_pop(&c->full[1 - si]);
+        pthread_mutex_unlock(&c->lock);
+        if (s)
+            return s;
+        if (!u)
+            break;
+        bool freed;
+        sweep_span(u, &freed); /* files it on a swept list, or frees it */
+        lib_preempt(pgc_self);
+    }
+    bool fresh;
+    pgc_span *s = span_for(G.class_npages[ci / 2], &fresh);
+    if (!s)
+        return NULL;
+    span_init_objects(s, ci / 2, ci % 2);
+    s->needzero = !fresh;
+    span_publish(s);
+    return s;
+}
+
+static void account_alloc(uint64_t bytes, int kind)
+{
+    uint64_t alloc = fetch_add_relaxed(&G.heap_alloc, bytes) + bytes;
+    fetch_add_relaxed(&G.heap_live, bytes);
+    fetch_add_relaxed(&G.total_alloc, bytes);
+    if (kind == KIND_SCAN)
+        fetch_add_relaxed(&G.heap_scan, bytes);
+    note_heap_alloc(alloc);
+}
+
+/* Slow path: the cache for class index ci is empty. In a critical section;
+ * may leave it to assist. Returns false if the heap is exhausted. */
+static bool cache_refill(pgc_thread *t, int ci)
+{
+    pgc_cache *cc = &t->cache[ci];
+    if (cc->span && cache_seek(cc, cc->word + 1))
+        return true;
+    cache_release(cc, ci);
+    /* Charge before allocating (gc-notes Part 1 item 7): the whole span is
+     * an upper bound of what the cache will hand out; the excess is
+     * refunded below. The assist runs outside the critical section so the
+     * thread can be stopped while it works or waits. */
+    uint64_t charge = (uint64_t)G.class_npages[ci / 2] << PAGE_SHIFT;
+    bool charged = load_relaxed(&G.assists_enabled) != 0;
+    if (charged) {
+        lib_leave(t);
+        assist_charge(t, charge);
+        lib_enter(t);
+    }
+    pgc_span *s = central_take(ci);
+    if (!s)
+        return false;
+    cc->span = s;
+    cc->size = s->elem_size;
+    cache_seek(cc, 0);
+    uint64_t bytes = (uint64_t)(s->nelems - count_alloc(s)) * s->elem_size;
+    if (charged)
+        t->assist_bytes += (int64_t)charge - (int64_t)bytes;
+    account_alloc(bytes, s->kind);
+    cycle_maybe_trigger();
+    return true;
+}
+
+/* Allocate-black: objects allocated while marking are marked at once and
+ * never scanned this cycle (gc-notes Part 1 item 3). */
+static inline void mark_new(pgc_thread *t, pgc_span *s, uint32_t idx, uint64_t size)
+{
+    fetch_or_relaxed(&s->mark_bits[idx >> 6], 1ull << (idx & 63));
+    t->black_bytes += size;
+}
+
+static inline pgc_thread *self_thread(void)
+{
+    pgc_thread *t = pgc_self;
+    if (__builtin_expect(t == NULL, 0))
+        t = thread_attach_auto();
+    return t;
+}
+
+static void *alloc_large(pgc_thread *t, size_t size, int kind);
+
+static void *alloc_small(pgc_thread *t, size_t size, int kind)
+{
+    int ci = 2 * size_to_class(size) + kind;
+    pgc_cache *cc = &t->cache[ci];
+    lib_enter(t);
+    if (__builtin_expect(cc->free_bits == 0, 0) && !cache_refill(t, ci)) {
+        lib_leave(t);
+        return NULL;
+    }
+    uint64_t fb = cc->free_bits;
+    uint32_t bit = (uint32_t)__builtin_ctzll(fb);
+    cc->free_bits = fb & (fb - 1);
+    pgc_span *s = cc->span;
+    _Atomic uint64_t *aw = &s->alloc_bits[cc->word];
+    store_relaxed(aw, load_relaxed(aw) | (1ull << bit)); /* owner-only writer */
+    uint32_t idx = cc->word * 64 + bit;
+    void *p = (void *)(s->start + (uintptr_t)idx * cc->size);
+    if (__builtin_expect(load_relaxed(&pgc__marking) != 0, 0))
+        mark_new(t, s, idx, cc->size);
+    if (kind == KIND_SCAN && s->needzero)
+        memset(p, 0, cc->size);
+    lib_leave(t);
+    return p;
+}
+
+static void *alloc_any(size_t size, int kind)
+{
+    pgc_thread *t = self_thread();
+    for (int attempt = 0;; attempt++) {
+        void *p = size <= MAX_SMALL ? alloc_small(t, size, kind) : alloc_large(t, size, kind);
+        if (__builtin_expect(t->trigger_wait, 0)) {
+            t->trigger_wait = false;
+            cycle_wait_start(); /* p is live in this frame meanwhile */
+        }
+        if (__builtin_expect(p != NULL, 1))
+            return p;
+        if (size > G.heap_size || attempt == 1) {
+            pgc_oom_handler h = G.oom_handler;
+            if (h)
+                return h(size);
+            oom_abort(size);
+        }
+        pgc_collect(); /* reclaim what we can, then try once more */
+    }
+}
+
+void *pgc_alloc(size_t size) { return alloc_any(size, KIND_SCAN); }
+void *pgc_alloc_atomic(size_t size) { return alloc_any(size, KIND_ATOMIC); }
+
+static void *alloc_large(pgc_thread *t, size_t size, int kind)
+{
+    if (size > G.heap_size)
+        return NULL;
+    size_t npages = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+    uint64_t bytes = (uint64_t)npages << PAGE_SHIFT;
+    if (load_relaxed(&G.assists_enabled))
+        assist_charge(t, bytes);
+    lib_enter(t);
+    sweep_large_until(npages);
+    bool fresh;
+    pgc_span *s = span_for(npages, &fresh);
+    lib_leave(t);
+    if (!s)
+        return NULL;
+    /* The span is invisible until published: zero it outside the critical
+     * section so a long memset never delays a stop. */
+    if (!fresh && kind == KIND_SCAN)
+        memset((void *)s->start, 0, bytes);
+    lib_enter(t);
+    span_init_objects(s, 0, kind);
+    s->needzero = 1;
+    store_relaxed(&s->alloc_bits[0], 1);
+    if (load_relaxed(&pgc__marking))
+        mark_new(t, s, 0, bytes);
+    span_publish(s);
+    pthread_mutex_lock(&G.large_lock);
+    central_push(&G.large[swept_index(load_relaxed(&G.sweepgen))], s);
+    pthread_mutex_unlock(&G.large_lock);
+    account_alloc(bytes, kind);
+    cycle_maybe_trigger();
+    /* The object must be held in a live local across lib_leave, which may
+     * stop this thread: the span descriptor is not scanned, so a pointer
+     * recomputed from it afterwards would leave a fresh white object
+     * unreachable from the root snapshot. */
+    void *p = (void *)s->start;
+    lib_leave(t);
+    return p;
+}
+
+/* Start of the allocated object containing p, or NULL. */
+void *object_base(const void *p, pgc_span **span_out, uint32_t *idx_out)
+{
+    pgc_span *s = span_of((uintptr_t)p);
+    if (!s)
+        return NULL;
+    uint32_t idx = span_index(s, (uintptr_t)p);
+    if (idx >= s->nelems || !bit_test(s->alloc_bits, idx))
+        return NULL;
+    if (span_out)
+        *span_out = s;
+    if (idx_out)
+        *idx_out = idx;
+    return (void *)(s->start + (uintptr_t)idx * (s->sclass ? s->elem_size : 0));
+}
+
+static size_t object_capacity(const pgc_span *s)
+{
+    return s->sclass ? s->elem_size : (size_t)s->npages << PAGE_SHIFT;
+}
+
+void *pgc_base(const void *p) { return object_base(p, NULL, NULL); }
+
+size_t pgc_size(const void *p)
+{
+    pgc_span *s;
+    return object_base(p, &s, NULL) ? object_capacity(s) : 0;
+}
+
+void *pgc_realloc(void *p, size_t size)
+{
+    if (p == NULL)
+        return pgc_alloc(size);
+    ensure_init();
+    pgc_span *s;
+    void *base = object_base(p, &s, NULL);
+    if (base != p)
+        pgc_fatal("pacegc: pgc_realloc(%p, %zu): %p is not the start of a live pacegc object%s\n", p,
+                  size, p,
+                  base ? " (it points inside one: pass the pointer pgc_alloc returned)" : "");
+    size_t cap = object_capacity(s);
+    bool same_class = s->sclass ? size <= MAX_SMALL && size_to_class(size) == s->sclass
+                                : size > MAX_SMALL && size <= cap && size > cap / 2;
+    if (same_class)
+        return p;
+    void *q = s->kind == KIND_ATOMIC ? pgc_alloc_atomic(size) : pgc_alloc(size);
+    if (q)
+        memcpy(q, p, size < cap ? size : cap); /* q is fresh: stores over NULL need no barrier */
+    return q;
+}
+
+pgc_oom_handler pgc_set_oom_handler(pgc_oom_handler handler)
+{
+    ensure_init();
+    pgc_oom_handler old = G.oom_handler;
+    G.oom_handler = handler;
+    return old;
+}
+
+static void oom_abort(size_t request)
+{
+    if (request > G.heap_size)
+        pgc_fatal("pacegc: allocation of %zu bytes is too large: the heap can hold at most %zu bytes "
+                  "(heap_sys %llu bytes, heap goal %llu bytes)\n",
+                  request, (size_t)G.heap_size, (unsigned long long)load_relaxed(&G.heap_sys),
+                  (unsigned long long)load_relaxed(&G.goal));
+    pgc_fatal("pacegc: out of memory: cannot allocate %zu bytes (heap_sys %llu bytes, heap_alloc %llu "
+              "bytes, heap goal %llu bytes): %s\n",
+              request, (unsigned long long)load_relaxed(&G.heap_sys),
+              (unsigned long long)load_relaxed(&G.heap_alloc), (unsigned long long)load_relaxed(&G.goal),
+              strerror(errno ? errno : ENOMEM));
+}
+
+void alloc_init(void)
+{
+    for (int i = 0; i < 2 * MAX_CLASSES; i++)
+        pthread_mutex_init(&G.central[i].lock, NULL);
+    pthread_mutex_init(&G.large_lock, NULL);
+}

@@ -1,0 +1,73 @@
+/*
+ * api.c - initialisation and the fatal-error path.
+ */
+#include "internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+pgc_globals G;
+
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+
+static void init_all(void)
+{
+    int gogc;
+    int64_t memlimit;
+    G.init_ns = now_ns();
+    options_init(&gogc, &memlimit);
+    G.procs = os_procs();
+    heap_init();
+    alloc_init();
+    mark_init();
+    sweep_init();
+    threads_init();
+    pthread_mutex_init(&G.pacer_lock, NULL);
+    pthread_mutex_init(&G.assist_lock, NULL);
+    pgc_pacer_init(&G.pacer, gogc, memlimit);
+    pgc_limiter_init(&G.limiter, (int64_t)G.init_ns, G.procs);
+    pthread_mutex_lock(&G.pacer_lock);
+    pgc_pacer_commit(&G.pacer, true, 0);
+    pacer_publish_locked();
+    pthread_mutex_unlock(&G.pacer_lock);
+    stats_init();
+    workers_init();
+    cycle_init();
+}
+
+void ensure_init(void)
+{
+    pthread_once(&init_once, init_all);
+}
+
+void pgc_init(void)
+{
+    ensure_init();
+    if (!pgc_self)
+        thread_attach_auto();
+}
+
+/* Print and abort. Formats into a stack buffer and writes with write(2):
+ * no malloc, no stdio lock. */
+void pgc_fatal(const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n > (int)sizeof buf - 1)
+        n = (int)sizeof buf - 1;
+    if (n > 0 && write(2, buf, (size_t)n) < 0) {
+        /* nothing more we can do */
+    }
+    abort();
+}
+
+void pgc_assert_fail(const char *expr, const char *file, int line)
+{
+    pgc_fatal("pacegc: internal assertion failed: %s (%s:%d)\n", expr, file, line);
+}

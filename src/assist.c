@@ -1,0 +1,302 @@
+/*
+ * assist.c - mutator assists: allocation during marking is paid for with
+ * scan work (gc-notes Part 1 item 7, Part 2 section 3).
+ *
+ * The debt model. Each attached thread has a balance t->assist_bytes, in
+ * bytes of allocation: positive is credit, negative is debt. While assists
+ * are enabled (from the end of pause #1 to pause #2), a thread is charged
+ * before it allocates: a whole span at a cache refill (the excess refunded
+ * once the span's free bytes are known), the object's pages for a large
+ * object. A thread in debt pays, in this order:
+ *   1. steals scan work from the background credit pool (bg_credit);
+ *   2. marks, converting its debt to scan work with the pacer's
+ *      assist_work_per_byte, at least 64 KiB of it (over-assist);
+ *   3. if still in debt (nothing to mark right now), parks on a FIFO queue;
+ *      background workers' credit flushes pay queued debtors in order
+ *      (a partial payment sends the debtor to the back). The debtor
+ *      re-checks bg_credit after enqueueing. When marking ends every debtor
+ *      is woken and its debt forgiven.
+ * It never returns to allocate while in debt because no work happened to
+ * be queued (the bug Go's commit 8f34b253 fixed), never sleeps on a timer,
+ * and never allocates on this path. It skips paying (keeping the debt) only
+ * while the GC CPU limiter is limiting.
+ *
+ * t->assist_bytes is written by its owner, except while the thread is on
+ * the assist queue, when credit flushes write it under the assist lock, and
+ * in pause #1, when the coordinator zeroes it (owner stopped).
+ */
+#include "internal.h"
+
+#include <string.h>
+
+#define OVER_ASSIST_WORK (64 << 10) /* gcOverAssistWork, gc-notes 2.7 */
+
+static uint64_t assist_mark_chunk(pgc_thread *t, uint64_t work);
+
+static double dload(_Atomic uint64_t *p)
+{
+    uint64_t u = load_relaxed(p);
+    double d;
+    memcpy(&d, &u, sizeof d);
+    return d;
+}
+
+static double work_per_byte(void) { return dload(&G.assist_work_per_byte_x1024); }
+static double bytes_per_work(void) { return dload(&G.assist_bytes_per_work_x1024); }
+
+/* Take up to `want` units from the background credit. */
+static int64_t steal(int64_t want)
+{
+    int64_t cur = load_relaxed(&G.bg_credit);
+    while (cur > 0) {
+        int64_t take = cur < want ? cur : want;
+        if (cas_relaxed(&G.bg_credit, &cur, cur - take))
+            return take;
+    }
+    return 0;
+}
+
+/* Feed the CPU limiter: assist CPU (assist_ns) and idle-worker CPU
+ * (idle_ns) since the last call; update the bucket when due. */
+void limiter_poll(uint64_t assist_ns, uint64_t idle_ns)
+{
+    pthread_mutex_lock(&G.pacer_lock);
+    if (assist_ns)
+        pgc_limiter_add_assist_time(&G.limiter, (int64_t)assist_ns);
+    if (idle_ns)
+        pgc_limiter_add_idle_time(&G.limiter, (int64_t)idle_ns);
+    int64_t now = (int64_t)now_ns();
+    if (pgc_limiter_need_update(&G.limiter, now))
+        pgc_limiter_update(&G.limiter, now);
+    store_relaxed(&G.limiter_on, pgc_limiter_limiting(&G.limiter));
+    pthread_mutex_unlock(&G.pacer_lock);
+}
+
+#define ASSIST_CHUNK (256 << 10) /* leave the critical section this often */
+
+/* Mark up to `work` units, in critical sections of at most ASSIST_CHUNK so
+ * a stop request never waits long; returns the work done. */
+static uint64_t assist_mark(pgc_thread *t, uint64_t work)
+{
+    uint64_t done = 0;
+    while (done < work) {
+        uint64_t want = work - done < ASSIST_CHUNK ? work - done : ASSIST_CHUNK;
+        uint64_t got = assist_mark_chunk(t, want);
+        done += got;
+        if (got < want)
+            break;
+    }
+    return done;
+}
+
+static uint64_t assist_mark_chunk(pgc_thread *t, uint64_t work)
+{
+    lib_enter(t);
+    uint64_t c0 = thread_cpu_ns();
+    pgc_marker m;
+    marker_init(&m);
+    marker_begin();
+    barrier_flush_thread(t, &m); /* our own buffer is work too */
+    uint64_t done = mark_drain(&m, work, 0, false);
+    marker_end(&m);
+    uint64_t cpu = thread_cpu_ns() - c0;
+    fetch_add_relaxed(&G.assist_ns, cpu);
+    limiter_poll(cpu, 0); /* pacer lock: inside the critical section */
+    lib_leave(t);
+    return done;
+}
+
+static void dequeue_locked(pgc_thread *t)
+{
+    pgc_thread **pp = &G.aq_head, *prev = NULL;
+    while (*pp && *pp != t) {
+        prev = *pp;
+        pp = &(*pp)->aq_next;
+    }
+    if (*pp) {
+        *pp = t->aq_next;
+        if (G.aq_tail == t)
+            G.aq_tail = prev;
+    }
+    t->aq_next = NULL;
+    t->aq_queued = false;
+    store_relaxed(&G.aq_head_hint, G.aq_head != NULL);
+}
+
+/* Assist lock held: release a parked debtor. The waker accounts the wait,
+ * so a cycle's record includes the waits that its end released. */
+static void wake_locked(pgc_thread *t)
+{
+    dequeue_locked(t);
+    t->aq_woken = true;
+    fetch_add_relaxed(&G.assist_blocked_ns, now_ns() - t->aq_since);
+    pthread_cond_signal(&t->aq_cv);
+}
+
+static void enqueue_locked(pgc_thread *t)
+{
+    t->aq_next = NULL;
+    if (G.aq_tail)
+        G.aq_tail->aq_next = t;
+    else
+        G.aq_head = t;
+    G.aq_tail = t;
+    t->aq_queued = true;
+    store_relaxed(&G.aq_head_hint, 1);
+}
+
+/* Park until credit pays the debt or marking ends. Outside any critical
+ * section, so the world can stop while we wait. Returns true if marking
+ * ended (stop paying), false to retry. */
+static bool park(pgc_thread *t, bool credit_helps)
+{
+    lock_stoppable(&G.assist_lock);
+    if (!load_relaxed(&G.assists_enabled)) {
+        pthread_mutex_unlock(&G.assist_lock);
+        return true;
+    }
+    t->aq_woken = false;
+    enqueue_locked(t);
+    if (credit_helps && load_relaxed(&G.bg_credit) > 0) { /* credit arrived meanwhile */
+        dequeue_locked(t);
+        pthread_mutex_unlock(&G.assist_lock);
+        return false;
+    }
+    t->aq_since = now_ns();
+    while (!t->aq_woken)
+        pthread_cond_wait(&t->aq_cv, &G.assist_lock);
+    pthread_mutex_unlock(&G.assist_lock);
+    return false;
+}
+
+/* Past this heap size a debtor may not allocate until the cycle ends, even
+ * if work or credit would pay its debt: the goal plus 5%. */
+static bool over_hard_cap(void)
+{
+    uint64_t goal = load_relaxed(&G.goal);
+    return load_relaxed(&G.heap_live) >= goal + goal / 20;
+}
+
+/* Credit beyond the debt may not exceed what is left before the goal: when
+ * the pacer's expected scan work is used up, its bytes-per-work ratio grows
+ * large, and one over-assist could otherwise buy far more than the goal
+ * leaves. */
+static void clamp_surplus(pgc_thread *t)
+{
+    uint64_t goal = load_relaxed(&G.goal), live = load_relaxed(&G.heap_live);
+    int64_t room = live < goal ? (int64_t)(goal - live) : 0;
+    if (t->assist_bytes > room)
+        t->assist_bytes = room;
+}
+
+/* Pay t's debt (see the top of the file). Outside any critical section. */
+static void assist_pay(pgc_thread *t)
+{
+    for (;;) {
+        if (!load_relaxed(&G.assists_enabled)) {
+            t->assist_bytes = 0; /* marking ended: debt forgiven */
+            return;
+        }
+        if (over_hard_cap()) {
+            /* Even while the CPU limiter limits: waiting costs no CPU. */
+            if (load_relaxed(&G.limiter_on)) {
+                if (park(t, false))
+                    return;
+                continue;
+            }
+            /* Only the end of marking lets this thread allocate: mark while
+             * there is work, then wait. */
+            if (assist_mark(t, OVER_ASSIST_WORK) == 0 && park(t, false))
+                return;
+            continue;
+        }
+        if (t->assist_bytes >= 0 || load_relaxed(&G.limiter_on))
+            return; /* limiting: keep the debt, do not mark */
+        double wpb = work_per_byte(), bpw = bytes_per_work();
+        int64_t debt = -t->assist_bytes;
+        int64_t work = (int64_t)(wpb * (double)debt);
+        if (work < OVER_ASSIST_WORK) {
+            work = OVER_ASSIST_WORK;
+            debt = (int64_t)(bpw * OVER_ASSIST_WORK);
+        }
+        int64_t stolen = steal(work);
+        if (stolen == work) {
+            t->assist_bytes += debt;
+            clamp_surplus(t);
+            continue; /* the loop head decides whether that was enough */
+        }
+        t->assist_bytes += (int64_t)(bpw * (double)stolen);
+        work -= stolen;
+        if (t->assist_bytes < 0) {
+            uint64_t done = assist_mark(t, (uint64_t)work);
+            t->assist_bytes += 1 + (int64_t)(bpw * (double)done);
+        }
+        clamp_surplus(t);
+        if (t->assist_bytes >= 0)
+            continue;
+        if (park(t, true))
+            return;
+    }
+}
+
+/* Charge `bytes` before allocating them; pay any resulting debt. */
+void assist_charge(pgc_thread *t, uint64_t bytes)
+{
+    t->assist_bytes -= (int64_t)bytes;
+    /* credit does not buy past the hard cap: several threads' credit
+     * together could otherwise overshoot it */
+    if (t->assist_bytes < 0 || over_hard_cap())
+        assist_pay(t);
+}
+
+/* Background workers: `work` units of scan work earned. Pays queued
+ * debtors first, in FIFO order; the rest goes to bg_credit. */
+void assist_flush_bg_credit(uint64_t work)
+{
+    if (load_relaxed(&G.aq_head_hint) == 0) {
+        fetch_add_relaxed(&G.bg_credit, (int64_t)work);
+        return;
+    }
+    double bpw = bytes_per_work();
+    pthread_mutex_lock(&G.assist_lock);
+    int64_t bytes = (int64_t)(bpw * (double)work);
+    while (bytes > 0 && G.aq_head) {
+        pgc_thread *t = G.aq_head;
+        if (t->assist_bytes + bytes >= 0) {
+            bytes += t->assist_bytes;
+            t->assist_bytes = 0;
+            wake_locked(t);
+        } else {
+            t->assist_bytes += bytes;
+            bytes = 0;
+            if (t->aq_next) { /* partial payers go to the back */
+                dequeue_locked(t);
+                enqueue_locked(t);
+            }
+        }
+    }
+    store_relaxed(&G.aq_head_hint, G.aq_head != NULL);
+    pthread_mutex_unlock(&G.assist_lock);
+    if (bytes > 0)
+        fetch_add_relaxed(&G.bg_credit, (int64_t)((double)bytes * work_per_byte()));
+}
+
+/* After pause #2 (assists disabled): release every parked debtor. */
+void assist_wake_all(void)
+{
+    pthread_mutex_lock(&G.assist_lock);
+    while (G.aq_head)
+        wake_locked(G.aq_head);
+    store_relaxed(&G.aq_head_hint, 0);
+    pthread_mutex_unlock(&G.assist_lock);
+}
+
+/* A thread detaching during marking (critical section): its credit goes to
+ * the pool, and so does its debt, so short-lived threads cannot dodge
+ * assists (gc-notes Part 1 item 10). */
+void assist_thread_exit(pgc_thread *t)
+{
+    if (load_relaxed(&G.assists_enabled) && t->assist_bytes != 0)
+        fetch_add_relaxed(&G.bg_credit, (int64_t)((double)t->assist_bytes * work_per_byte()));
+    t->assist_bytes = 0;
+}

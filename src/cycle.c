@@ -1,0 +1,632 @@
+/*
+ * cycle.c - the collection cycle: one coordinator thread owns every phase
+ * transition (the phases are described in internal.h, enum pgc_phase).
+ *
+ *  OFF --trigger or pgc_collect--> finish sweeping (INV-SWEPT-BEFORE-MARK)
+ *  SWEEP_TERM  pause #1: roots greyed, barrier and allocate-black on, the
+ *              pacer starts the cycle, assists enabled.
+ *  MARK        workers and assists mark. Exit when INV-QUIESCENT holds, a
+ *              round of per-thread handshakes moved no barrier buffer into
+ *              work, and pause #2 confirms it.
+ *  MARK_TERM   pause #2: barrier buffers shaded and stacks re-scanned
+ *              (INV-STACK-RESCAN); if that greys anything the world
+ *              restarts and MARK goes on (pause #2 never marks more than
+ *              that). Otherwise barrier off, caches released, sweep
+ *              generation flipped, pacer ends the cycle.
+ *
+ * INV-STACK-RESCAN: pause #2 scans every stack again (not the heap: its
+ * cost is the stacks' size). With conservative stacks, gccheckmark found
+ * stack slots at pause #2 pointing to objects the concurrent mark had not
+ * marked (tests/test_torture.c, with 4 threads assisting); the program's
+ * own checks never saw a lost object, so they may be stale slots, but the
+ * cause is not proven, and greying them is safe either way: at worst it is
+ * floating garbage and one more round of marking.
+ *  SWEEP       background sweep here, lazy sweep in allocators; then OFF.
+ */
+#include "internal.h"
+#include "testhooks.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define REVISE_EVERY ((uint64_t)256 << 10) /* revise the assist ratio per 256 KiB allocated */
+
+static _Atomic int trigger_pending;       /* relaxed hint; cycle lock decides */
+static _Atomic uint64_t last_revise_live; /* relaxed */
+
+/* Test hooks (cycle lock). */
+static int hold_point, held;
+static pthread_cond_t hold_cv = PTHREAD_COND_INITIALIZER;
+
+/* ---- Pacer glue (pacer lock) ------------------------------------------------ */
+
+static uint64_t dbits(double d)
+{
+    uint64_t u;
+    memcpy(&u, &d, sizeof u);
+    return u;
+}
+
+/* Refresh the pacer's memory inputs and publish its outputs for lock-free
+ * readers. Pacer lock held. */
+void pacer_publish_locked(void)
+{
+    uint64_t sys = load_relaxed(&G.heap_sys), rel = load_relaxed(&G.heap_released);
+    uint64_t free_bytes = load_relaxed(&G.heap_free);
+    pgc_pacer_set_mem_stats(&G.pacer, sys - rel, free_bytes - rel, sys - free_bytes);
+    uint64_t goal;
+    uint64_t trig = pgc_pacer_trigger_goal(&G.pacer, &goal);
+    store_relaxed(&G.trigger, trig);
+    store_relaxed(&G.goal, goal);
+    store_relaxed(&G.assist_work_per_byte_x1024, dbits(pgc_pacer_assist_work_per_byte(&G.pacer)));
+    store_relaxed(&G.assist_bytes_per_work_x1024, dbits(pgc_pacer_assist_bytes_per_work(&G.pacer)));
+}
+
+static void pacer_revise_now(void)
+{
+    pthread_mutex_lock(&G.pacer_lock);
+    if (pgc_pacer_marking(&G.pacer)) {
+        pgc_pacer_revise(&G.pacer, load_relaxed(&G.heap_live), load_relaxed(&G.heap_scan),
+                         load_relaxed(&G.heap_scan_work), G.stack_scan_work, G.globals_scan_work);
+        pacer_publish_locked();
+    }
+    pthread_mutex_unlock(&G.pacer_lock);
+}
+
+/* Wake the coordinator (lock-free: callable inside a critical section). */
+static void wake_coordinator(void)
+{
+    /* release: pairs with the acquire in coordinator_main */
+    fetch_add_acq_rel(&G.cycle_wake, 1);
+    futex_wake_all(&G.cycle_wake);
+}
+
+static void request_cycle(void)
+{
+    store_relaxed(&G.start_requested, 1);
+    wake_coordinator();
+}
+
+/* After the heap grew (a span refill or a large object): start a cycle at
+ * the trigger, or revise the assist ratio while marking. */
+void cycle_maybe_trigger(void)
+{
+    uint64_t live = load_relaxed(&G.heap_live);
+    int phase = load_relaxed(&G.phase);
+    if (phase == PHASE_MARK) {
+        uint64_t last = load_relaxed(&last_revise_live);
+        if (live - last >= REVISE_EVERY && cas_relaxed(&last_revise_live, &last, live))
+            pacer_revise_now();
+        return;
+    }
+    if (live < load_relaxed(&G.trigger))
+        return;
+    if (pgc_self)
+        pgc_self->trigger_wait = true;
+    if (load_relaxed(&trigger_pending))
+        return;
+    store_relaxed(&trigger_pending, 1);
+    request_cycle();
+}
+
+static bool past_trigger_unmarked(void)
+{
+    int phase = load_relaxed(&G.phase);
+    return phase != PHASE_MARK && phase != PHASE_MARK_TERM &&
+           load_relaxed(&G.heap_live) >= load_relaxed(&G.trigger);
+}
+
+/*
+ * An allocator crossed the trigger (outside any critical section). Like
+ * Go's gcStart on the allocating goroutine, it does not go on allocating
+ * until the cycle is marking (when assists take over the pacing): it helps
+ * finish sweeping, then waits for pause #1. Without this, a thread
+ * allocating large objects could run far past the goal while the
+ * coordinator is still being scheduled or sweeping.
+ */
+void cycle_wait_start(void)
+{
+    pgc_thread *t = pgc_self;
+    while (past_trigger_unmarked() && load_relaxed(&G.unswept) > 0) {
+        lib_enter(t);
+        bool more = sweep_one();
+        lib_leave(t);
+        if (!more)
+            break;
+    }
+    uint64_t b0 = now_ns();
+    lock_stoppable(&G.cycle_lock);
+    if (past_trigger_unmarked()) {
+        store_relaxed(&G.start_requested, 1);
+        wake_coordinator();
+    }
+    while (past_trigger_unmarked())
+        pthread_cond_wait(&G.start_cv, &G.cycle_lock);
+    pthread_mutex_unlock(&G.cycle_lock);
+    fetch_add_relaxed(&G.assist_blocked_ns, now_ns() - b0);
+}
+
+static void broadcast_start(void)
+{
+    lock_stoppable(&G.cycle_lock);
+    pthread_cond_broadcast(&G.start_cv);
+    pthread_mutex_unlock(&G.cycle_lock);
+}
+
+/* ---- Test hooks -------------------------------------------------------------------- */
+
+void cycle_hook_point(int point)
+{
+    pthread_mutex_lock(&G.cycle_lock);
+    if (hold_point == point) {
+        held = 1;
+        pthread_cond_broadcast(&hold_cv);
+        while (held)
+            pthread_cond_wait(&hold_cv, &G.cycle_lock);
+    }
+    pthread_mutex_unlock(&G.cycle_lock);
+}
+
+void pgc__test_hold_at(int point)
+{
+    ensure_init();
+    lock_stoppable(&G.cycle_lock);
+    hold_point = point;
+    pthread_mutex_unlock(&G.cycle_lock);
+}
+
+void pgc__test_wait_held(void)
+{
+    lock_stoppable(&G.cycle_lock);
+    while (!held)
+        pthread_cond_wait(&hold_cv, &G.cycle_lock);
+    pthread_mutex_unlock(&G.cycle_lock);
+}
+
+void pgc__test_release(void)
+{
+    lock_stoppable(&G.cycle_lock);
+    hold_point = PGC_TEST_NONE;
+    held = 0;
+    pthread_cond_broadcast(&hold_cv);
+    pthread_mutex_unlock(&G.cycle_lock);
+}
+
+void pgc__test_hold_marking(int on)
+{
+    store_relaxed(&G.mark_hold, on);
+    if (!on) {
+        mark_wake_workers();
+        pthread_mutex_lock(&G.pool_lock);
+        pthread_cond_broadcast(&G.term_cv);
+        pthread_mutex_unlock(&G.pool_lock);
+    }
+}
+
+void pgc__test_worker_slowdown_us(int us) { store_relaxed(&G.worker_slowdown_us, us); }
+
+void pgc__test_start_cycle(void)
+{
+    ensure_init();
+    lock_stoppable(&G.cycle_lock);
+    if (G.forced_target < G.cycles_started + 1)
+        G.forced_target = G.cycles_started + 1; /* runs even below the trigger */
+    wake_coordinator();
+    pthread_mutex_unlock(&G.cycle_lock);
+}
+
+int pgc__test_is_marked(const void *p)
+{
+    pgc_span *s;
+    uint32_t idx;
+    if (!object_base(p, &s, &idx))
+        return -1;
+    return bit_test(s->mark_bits, idx);
+}
+
+int pgc__test_phase(void) { return load_relaxed(&G.phase); }
+
+/* ---- Pauses ---------------------------------------------------------------------------- */
+
+typedef struct cycle_ctx {
+    uint64_t n;             /* cycle number */
+    bool forced;
+    uint64_t t_start;       /* pause #1 requested */
+    uint64_t t_mark;        /* pause #1 over */
+    uint64_t t_term;        /* final pause #2 requested */
+    uint64_t t_end;         /* pause #2 over */
+    uint64_t pause_ns;      /* all pauses of this cycle */
+    uint64_t stw1_ns, stw2_ns;
+    uint64_t heap0, heap1, marked;
+    uint64_t heap_scan0;    /* G.heap_scan at pause #1 */
+    uint64_t peak;          /* largest heap_alloc from the trigger to pause #2 */
+    uint64_t assist0, bg0, idle0, blocked0;
+    pgc_marker m;           /* the coordinator's marker */
+} cycle_ctx;
+
+static void note_pause(cycle_ctx *c, uint64_t ns)
+{
+    c->pause_ns += ns;
+    fetch_add_relaxed(&G.pause_total_ns, ns);
+    max_relaxed_u64(&G.pause_max_ns, ns);
+    fetch_add_relaxed(&G.stw_cpu_ns, ns * (uint64_t)G.procs);
+}
+
+static void begin_pause(void)
+{
+    pthread_mutex_lock(&G.roots_lock);
+    pthread_mutex_lock(&G.threads_lock);
+    stop_world();
+}
+
+/* Pauses are timed from the stop request to the release of the world,
+ * taken before the wake-up: a woken thread may preempt the coordinator,
+ * and that delay is the scheduler's, not the pause's. */
+static uint64_t end_pause(void)
+{
+    uint64_t released = start_world();
+    pthread_mutex_unlock(&G.threads_lock);
+    pthread_mutex_unlock(&G.roots_lock);
+    return released;
+}
+
+/* Pause #1, world stopped. */
+static void sweep_termination(cycle_ctx *c)
+{
+    store_relaxed(&G.phase, PHASE_SWEEP_TERM);
+    for (pgc_thread *t = G.threads; t; t = t->next) {
+        t->wb_n = 0;
+        t->assist_bytes = 0;
+        t->black_bytes = 0;
+    }
+    store_relaxed(&G.marked_bytes, 0);
+    store_relaxed(&G.black_exited, 0);
+    store_relaxed(&G.heap_scan_work, 0);
+    store_relaxed(&G.bg_credit, 0);
+    uint64_t live = load_relaxed(&G.heap_live);
+    c->heap0 = live;
+    c->heap_scan0 = load_relaxed(&G.heap_scan);
+    store_relaxed(&G.cycle_alloc_peak, load_relaxed(&G.heap_alloc));
+    marker_init(&c->m);
+    roots_mark_all(&c->m, G.checkmark);
+    marker_flush(&c->m);
+    pthread_mutex_lock(&G.pacer_lock);
+    pgc_pacer_set_stack_size(&G.pacer, G.stack_scan_work);
+    pgc_pacer_set_globals(&G.pacer, G.globals_scan_work);
+    pgc_pacer_start_cycle(&G.pacer, live, load_relaxed(&G.heap_scan), G.procs);
+    pgc_pacer_revise(&G.pacer, live, load_relaxed(&G.heap_scan), 0, G.stack_scan_work,
+                     G.globals_scan_work);
+    pacer_publish_locked();
+    pgc_limiter_start_gc_transition(&G.limiter, true, (int64_t)c->t_start);
+    /* Assists pace only a cycle the pacer is pacing: with GOGC off and no
+     * memory limit, a forced cycle runs on the background workers alone. */
+    bool paced = pgc_pacer_gc_percent(&G.pacer) >= 0 || pgc_pacer_memory_limit(&G.pacer) != INT64_MAX;
+    pthread_mutex_unlock(&G.pacer_lock);
+    store_relaxed(&last_revise_live, live);
+    store_relaxed(&pgc__marking, 1); /* barrier and allocate-black on */
+    store_relaxed(&G.assists_enabled, paced);
+    store_release(&G.phase, PHASE_MARK);
+}
+
+static void stw1(cycle_ctx *c)
+{
+    sweep_finish();
+    pthread_mutex_lock(&G.roots_lock);
+    roots_refresh_segments();
+    pthread_mutex_unlock(&G.roots_lock);
+    pthread_mutex_lock(&G.cycle_lock); /* INV-STW-LOCKS: before the pause */
+    c->n = ++G.cycles_started;
+    c->forced = G.forced_target >= c->n;
+    store_relaxed(&trigger_pending, 0);
+    pthread_mutex_unlock(&G.cycle_lock);
+    c->t_start = now_ns();
+    begin_pause();
+    sweep_termination(c);
+    c->t_mark = end_pause();
+    c->stw1_ns = c->t_mark - c->t_start;
+    note_pause(c, c->stw1_ns);
+    pthread_mutex_lock(&G.pacer_lock);
+    pgc_limiter_finish_gc_transition(&G.limiter, (int64_t)c->t_mark);
+    int dedicated = pgc_pacer_dedicated_workers(&G.pacer);
+    double frac = pgc_pacer_fractional_goal(&G.pacer);
+    pthread_mutex_unlock(&G.pacer_lock);
+    stats_gclog("start");
+    if (G.pacertrace) {
+        char buf[512];
+        pthread_mutex_lock(&G.pacer_lock);
+        pgc_pacer_format_start(&G.pacer, buf, sizeof buf);
+        pthread_mutex_unlock(&G.pacer_lock);
+        fprintf(stderr, "%s\n", buf);
+    }
+    broadcast_start();
+    workers_start_cycle(dedicated, frac);
+    stats_gclog("mark");
+}
+
+/* ---- Termination --------------------------------------------------------------------- */
+
+/* Wait until INV-QUIESCENT holds (and no test holds marking). */
+static void wait_quiescent(void)
+{
+    pthread_mutex_lock(&G.pool_lock);
+    while (G.nfull != 0 || load_relaxed(&G.active_markers) != 0 || load_relaxed(&G.mark_hold)) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 10 * 1000 * 1000;
+        if (ts.tv_nsec >= 1000000000) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&G.term_cv, &G.pool_lock, &ts);
+    }
+    pthread_mutex_unlock(&G.pool_lock);
+}
+
+/* Did m collect grey work? Publishes it if so. */
+static bool flush_found_work(pgc_marker *m)
+{
+    bool found = (m->cur && m->cur->n) || (m->spare && m->spare->n);
+    marker_flush(m);
+    return found;
+}
+
+/* One ragged round: each thread stopped alone, its buffer taken. */
+static bool handshake_round(cycle_ctx *c)
+{
+    pthread_mutex_lock(&G.threads_lock);
+    for (pgc_thread *t = G.threads; t; t = t->next) {
+        stop_thread(t);
+        barrier_flush_thread(t, &c->m);
+        resume_thread(t);
+    }
+    pthread_mutex_unlock(&G.threads_lock);
+    return flush_found_work(&c->m);
+}
+
+/* Pause #2 attempt, world stopped: true if marking is really finished. */
+static bool confirm_termination(cycle_ctx *c)
+{
+    for (pgc_thread *t = G.threads; t; t = t->next) {
+        barrier_flush_thread(t, &c->m);
+        /* INV-STACK-RESCAN: grey what every stack points to now. */
+        mark_scan_range(&c->m, t->stop_sp, t->stack_hi);
+    }
+    bool found = flush_found_work(&c->m);
+    pthread_mutex_lock(&G.pool_lock);
+    bool busy = G.nfull != 0 || load_relaxed(&G.active_markers) != 0;
+    pthread_mutex_unlock(&G.pool_lock);
+    return !found && !busy;
+}
+
+/* Pause #2, world stopped, marking finished. */
+static void mark_termination(cycle_ctx *c)
+{
+    store_relaxed(&G.phase, PHASE_MARK_TERM);
+    store_relaxed(&G.assists_enabled, 0);
+    store_relaxed(&pgc__marking, 0);
+    uint64_t black = load_relaxed(&G.black_exited);
+    for (pgc_thread *t = G.threads; t; t = t->next) {
+        black += t->black_bytes;
+        cache_release_all(t);
+    }
+    if (G.checkmark)
+        checkmark_verify();
+    c->heap1 = load_relaxed(&G.heap_live);
+    c->peak = load_relaxed(&G.cycle_alloc_peak); /* world stopped: the mark's peak */
+    c->marked = load_relaxed(&G.marked_bytes) + black;
+    uint64_t hsw = load_relaxed(&G.heap_scan_work);
+    pthread_mutex_lock(&G.pacer_lock);
+    pgc_limiter_start_gc_transition(&G.limiter, false, (int64_t)c->t_term);
+    pgc_pacer_revise(&G.pacer, c->heap1, load_relaxed(&G.heap_scan), hsw, G.stack_scan_work,
+                     G.globals_scan_work);
+    uint64_t mark_wall = c->t_term - c->t_mark;
+    pgc_pacer_end_cycle(&G.pacer, c->heap1, (int64_t)(load_relaxed(&G.assist_ns) - c->assist0),
+                        (int64_t)(load_relaxed(&G.idle_ns) - c->idle0), (int64_t)(mark_wall ? mark_wall : 1),
+                        G.procs);
+    if (G.pacertrace) {
+        char buf[512];
+        pgc_pacer_format_end(&G.pacer, buf, sizeof buf);
+        stats_defer_line(buf);
+    }
+    /* The goal grows from what was reachable at the snapshot: objects
+     * allocated black during this cycle are in the heap (heap_live counts
+     * them, so the next trigger comes no later) but are not known to be
+     * live. This is Go 1.5's heap_reachable; current Go bases the goal on
+     * all marked bytes, which lets a cycle's floating garbage inflate the
+     * next goal. */
+    uint64_t reachable = c->marked - (black < c->marked ? black : c->marked);
+    pgc_pacer_reset_live(&G.pacer, reachable, hsw, G.stack_scan_work, G.globals_scan_work);
+    store_relaxed(&G.heap_live, c->marked);
+    /* Scannable heap for the next cycle: what this cycle scanned plus the
+     * scannable bytes allocated (black, unscanned) during it: together an
+     * upper bound of the next cycle's heap scan work, as the pacer needs. */
+    store_relaxed(&G.heap_scan, hsw + (load_relaxed(&G.heap_scan) - c->heap_scan0));
+    pgc_pacer_commit(&G.pacer, false, c->marked);
+    pacer_publish_locked();
+    pthread_mutex_unlock(&G.pacer_lock);
+    store_relaxed(&G.heap_marked, c->marked);
+    store_relaxed(&G.last_stack_scan, G.stack_scan_work);
+    store_relaxed(&G.last_globals_scan, G.globals_scan_work);
+    sweep_start_cycle();
+    store_release(&G.phase, PHASE_SWEEP);
+}
+
+static void mark_phase(cycle_ctx *c)
+{
+    cycle_hook_point(PGC_TEST_AFTER_ROOTS);
+    for (;;) {
+        wait_quiescent();
+        if (handshake_round(c))
+            continue;
+        cycle_hook_point(PGC_TEST_BEFORE_TERM);
+        uint64_t t0 = now_ns();
+        begin_pause();
+        if (confirm_termination(c)) {
+            c->t_term = t0;
+            mark_termination(c);
+            workers_end_cycle();
+            c->t_end = end_pause();
+            c->stw2_ns = c->t_end - t0;
+            note_pause(c, c->stw2_ns);
+            return;
+        }
+        note_pause(c, end_pause() - t0);
+    }
+}
+
+/* ---- The coordinator ------------------------------------------------------------------- */
+
+static void finish_cycle(cycle_ctx *c)
+{
+    pthread_mutex_lock(&G.pacer_lock);
+    pgc_limiter_finish_gc_transition(&G.limiter, (int64_t)c->t_end);
+    pthread_mutex_unlock(&G.pacer_lock);
+    assist_wake_all();
+    pgc_cycle_info ci = { 0 };
+    ci.cycle = c->n;
+    ci.start_ns = c->t_start - G.init_ns;
+    ci.heap_trigger = c->heap0;
+    pthread_mutex_lock(&G.pacer_lock);
+    ci.heap_goal = pgc_pacer_last_heap_goal(&G.pacer);
+    pthread_mutex_unlock(&G.pacer_lock);
+    ci.heap_live_end = c->heap1;
+    ci.heap_marked = c->marked;
+    ci.heap_alloc_peak = c->peak;
+    ci.pause_ns = c->pause_ns;
+    ci.mark_ns = c->t_term - c->t_mark;
+    ci.assist_ns = load_relaxed(&G.assist_ns) - c->assist0;
+    ci.bg_ns = load_relaxed(&G.bg_ns) - c->bg0;
+    ci.idle_ns = load_relaxed(&G.idle_ns) - c->idle0;
+    ci.blocked_ns = load_relaxed(&G.assist_blocked_ns) - c->blocked0;
+    ci.forced = c->forced;
+    if (c->forced)
+        fetch_add_relaxed(&G.num_forced_gc, 1);
+    stats_record_cycle(&ci, c->heap0, c->heap1, c->stw1_ns, c->t_term - c->t_mark, c->stw2_ns);
+    pthread_mutex_lock(&G.cycle_lock);
+    G.cycles_done = c->n;
+    pthread_mutex_unlock(&G.cycle_lock);
+    stats_gclog("markterm");
+}
+
+static void run_cycle(void)
+{
+    cycle_ctx c;
+    memset(&c, 0, sizeof c);
+    c.assist0 = load_relaxed(&G.assist_ns);
+    c.bg0 = load_relaxed(&G.bg_ns);
+    c.idle0 = load_relaxed(&G.idle_ns);
+    c.blocked0 = load_relaxed(&G.assist_blocked_ns);
+    stw1(&c);
+    mark_phase(&c);
+    finish_cycle(&c);
+    sweep_finish();
+    pthread_mutex_lock(&G.pacer_lock);
+    pgc_pacer_commit(&G.pacer, true, load_relaxed(&G.heap_live));
+    pacer_publish_locked();
+    pthread_mutex_unlock(&G.pacer_lock);
+    /* Return free pages beyond what the next cycle should need. */
+    uint64_t retain = load_relaxed(&G.goal) + load_relaxed(&G.goal) / 10 + CHUNK_BYTES;
+    pthread_mutex_lock(&G.pacer_lock);
+    int64_t limit = pgc_pacer_memory_limit(&G.pacer);
+    pthread_mutex_unlock(&G.pacer_lock);
+    if (limit != INT64_MAX && (uint64_t)limit / 100 * 95 < retain)
+        retain = (uint64_t)limit / 100 * 95;
+    pthread_mutex_lock(&G.cycle_lock);
+    G.cycles_swept = c.n;
+    store_release(&G.phase, PHASE_OFF);
+    pthread_cond_broadcast(&G.done_cv);
+    pthread_cond_broadcast(&G.start_cv);
+    pthread_mutex_unlock(&G.cycle_lock);
+    if (!load_relaxed(&trigger_pending))
+        heap_scavenge(retain);
+    stats_gclog("sweepdone");
+    stats_flush_deferred();
+}
+
+static void *coordinator_main(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        /* acquire: pairs with the release in wake_coordinator */
+        uint32_t seq = load_acquire(&G.cycle_wake);
+        pthread_mutex_lock(&G.cycle_lock);
+        bool work = load_relaxed(&G.start_requested) || G.forced_target > G.cycles_started;
+        pthread_mutex_unlock(&G.cycle_lock);
+        if (!work) {
+            futex_wait(&G.cycle_wake, seq);
+            continue;
+        }
+        store_relaxed(&G.start_requested, 0);
+        /* A trigger may be stale (GOGC raised meanwhile): re-check it. */
+        bool forced;
+        pthread_mutex_lock(&G.cycle_lock);
+        forced = G.forced_target > G.cycles_started;
+        pthread_mutex_unlock(&G.cycle_lock);
+        if (!forced && load_relaxed(&G.heap_live) < load_relaxed(&G.trigger)) {
+            store_relaxed(&trigger_pending, 0);
+            continue;
+        }
+        run_cycle();
+    }
+    return NULL;
+}
+
+void pgc_collect(void)
+{
+    ensure_init();
+    lock_stoppable(&G.cycle_lock);
+    uint64_t target = G.cycles_started + 1;
+    if (G.forced_target < target)
+        G.forced_target = target;
+    wake_coordinator();
+    while (G.cycles_swept < target)
+        pthread_cond_wait(&G.done_cv, &G.cycle_lock);
+    pthread_mutex_unlock(&G.cycle_lock);
+}
+
+int pgc_set_gc_percent(int percent)
+{
+    ensure_init();
+    pgc_thread *t = lib_enter_self();
+    pthread_mutex_lock(&G.pacer_lock);
+    int old = pgc_pacer_set_gc_percent(&G.pacer, percent);
+    pgc_pacer_commit(&G.pacer, load_relaxed(&G.phase) == PHASE_OFF, load_relaxed(&G.heap_live));
+    pacer_publish_locked();
+    pthread_mutex_unlock(&G.pacer_lock);
+    cycle_maybe_trigger();
+    lib_leave_self(t);
+    broadcast_start(); /* waiters re-check against the new trigger */
+    return old;
+}
+
+int64_t pgc_set_memory_limit(int64_t bytes)
+{
+    ensure_init();
+    pgc_thread *t = lib_enter_self();
+    pthread_mutex_lock(&G.pacer_lock);
+    int64_t old = pgc_pacer_set_memory_limit(&G.pacer, bytes);
+    if (bytes >= 0) {
+        pgc_pacer_commit(&G.pacer, load_relaxed(&G.phase) == PHASE_OFF, load_relaxed(&G.heap_live));
+        pacer_publish_locked();
+    }
+    pthread_mutex_unlock(&G.pacer_lock);
+    if (bytes >= 0)
+        cycle_maybe_trigger();
+    lib_leave_self(t);
+    broadcast_start();
+    return old;
+}
+
+void cycle_init(void)
+{
+    pthread_mutex_init(&G.cycle_lock, NULL);
+    pthread_cond_init(&G.done_cv, NULL);
+    pthread_cond_init(&G.start_cv, NULL);
+    pthread_mutex_init(&G.roots_lock, NULL);
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    if (pthread_create(&G.coordinator, &attr, coordinator_main, NULL) != 0)
+        pgc_fatal("pacegc: cannot start the collector thread\n");
+    pthread_attr_destroy(&attr);
+}

@@ -1,0 +1,349 @@
+/*
+ * heap.c - the page heap: one large address-space reservation, committed in
+ * 4 MiB steps, carved into spans (runs of 8 KiB pages); the page map from
+ * any address to its span; size classes; returning free pages to the OS.
+ *
+ * Why one reservation: the page map is then a flat array, and finding the
+ * span of a candidate pointer is a subtraction, a compare, a shift and two
+ * loads (span_of in internal.h). Reserving costs address space only
+ * (PROT_NONE, MAP_NORESERVE); pages are committed as the heap grows.
+ */
+#include "internal.h"
+
+#include <string.h>
+#include <sys/mman.h>
+
+#define DEFAULT_RESERVE ((size_t)256 << 30) /* 256 GiB of address space */
+#define MIN_RESERVE ((size_t)1 << 30)
+#define META_CHUNK ((size_t)1 << 20)
+
+/* ---- Size classes ---------------------------------------------------------
+ * Multiples of 16 up to 256, then eight classes per doubling up to 32 KiB:
+ * a request rounded up to 16 bytes wastes at most 1/8 of its class.
+ */
+static void init_classes(void)
+{
+    int n = 1;
+    for (uint32_t s = 16; s <= 256; s += 16)
+        G.class_size[n++] = s;
+    for (uint32_t p = 256; p < MAX_SMALL; p *= 2)
+        for (uint32_t k = 1; k <= 8; k++)
+            G.class_size[n++] = p + k * (p / 8);
+    G.nclasses = n;
+    for (int c = 1; c < n; c++) {
+        uint32_t size = G.class_size[c];
+        uint32_t np = (uint32_t)((4 * (uint64_t)size + PAGE_SIZE - 1) / PAGE_SIZE);
+        if (np > 8)
+            np = 8;
+        if (np < 1)
+            np = 1;
+        for (;; np++) {
+            uint64_t bytes = (uint64_t)np * PAGE_SIZE;
+            uint64_t nel = bytes / size;
+            if (nel > MAX_SPAN_OBJECTS) {
+                np--; /* only the 16-byte class: one page holds 512 */
+                break;
+            }
+            if (bytes - nel * size <= bytes / 8)
+                break;
+        }
+        G.class_npages[c] = np;
+    }
+    int c = 1;
+    for (uint32_t i = 0; i <= MAX_SMALL / 16; i++) {
+        while (G.class_size[c] < i * 16)
+            c++;
+        G.size_to_class16[i] = (uint8_t)c;
+    }
+}
+
+int size_to_class(size_t size)
+{
+    return G.size_to_class16[(size + 15) >> 4];
+}
+
+/* ---- Span descriptors ----------------------------------------------------- */
+
+static pgc_span *meta_next, *meta_end;
+
+/* Heap lock held. */
+static pgc_span *span_new(void)
+{
+    pgc_span *s = G.spare_spans;
+    if (s) {
+        G.spare_spans = s->next;
+    } else {
+        if (meta_next == meta_end) {
+            meta_next = os_alloc_meta(META_CHUNK);
+            meta_end = meta_next + META_CHUNK / sizeof(pgc_span);
+        }
+        s = meta_next++;
+    }
+    /* A spare descriptor is reachable from no page map entry (INV-PAGEMAP),
+     * so nobody reads it while it is rewritten. */
+    memset(s, 0, sizeof *s);
+    return s;
+}
+
+static void span_dispose(pgc_span *s)
+{
+    store_relaxed(&s->state, SPAN_FREE);
+    s->next = G.spare_spans;
+    G.spare_spans = s;
+}
+
+/* ---- Free spans ------------------------------------------------------------ */
+
+static inline uintptr_t page_index(uintptr_t addr) { return (addr - G.heap_base) >> PAGE_SHIFT; }
+
+static void bin_insert(pgc_span *s)
+{
+    pgc_span **bin = &G.free_bins[s->npages < NUM_FREE_BINS ? s->npages : 0];
+    s->prev = NULL;
+    s->next = *bin;
+    if (*bin)
+        (*bin)->prev = s;
+    *bin = s;
+}
+
+static void bin_remove(pgc_span *s)
+{
+    pgc_span **bin = &G.free_bins[s->npages < NUM_FREE_BINS ? s->npages : 0];
+    if (s->prev)
+        s->prev->next = s->next;
+    else
+        *bin = s->next;
+    if (s->next)
+        s->next->prev = s->prev;
+    s->next = s->prev = NULL;
+}
+
+static void set_free_ends(pgc_span *s)
+{
+    uintptr_t first = page_index(s->start);
+    store_release(&G.pagemap[first], s);
+    store_release(&G.pagemap[first + s->npages - 1], s);
+}
+
+/* The free span ending just before page `pi`, or NULL. */
+static pgc_span *free_span_at(uintptr_t pi)
+{
+    if (pi >= G.heap_size >> PAGE_SHIFT)
+        return NULL;
+    pgc_span *s = load_relaxed(&G.pagemap[pi]);
+    return s && load_relaxed(&s->state) == SPAN_FREE ? s : NULL;
+}
+
+/* Merge b (free, directly after a) into a. */
+static void absorb(pgc_span *a, pgc_span *b)
+{
+    if (a->released != b->released) {
+        pgc_span *r = a->released ? a : b;
+        fetch_sub_relaxed(&G.heap_released, (uint64_t)r->npages << PAGE_SHIFT);
+        a->released = 0;
+    }
+    a->needzero |= b->needzero;
+    /* the page between them becomes interior: INV-PAGEMAP wants NULL */
+    store_relaxed(&G.pagemap[page_index(a->start) + a->npages - 1], NULL);
+    store_relaxed(&G.pagemap[page_index(b->start)], NULL);
+    a->npages += b->npages;
+    span_dispose(b);
+}
+
+/* Heap lock held. s is a free span not in any bin; coalesce and bin it. */
+static void insert_free(pgc_span *s)
+{
+    uintptr_t first = page_index(s->start);
+    pgc_span *before = first > 0 ? free_span_at(first - 1) : NULL;
+    pgc_span *after = free_span_at(first + s->npages);
+    if (after && after->start == s->start + ((uintptr_t)s->npages << PAGE_SHIFT)) {
+        bin_remove(after);
+        absorb(s, after);
+    }
+    if (before && before->start + ((uintptr_t)before->npages << PAGE_SHIFT) == s->start) {
+        bin_remove(before);
+        absorb(before, s);
+        s = before;
+    }
+    set_free_ends(s);
+    bin_insert(s);
+}
+
+static pgc_span *find_free(size_t npages)
+{
+    for (size_t n = npages; n < NUM_FREE_BINS; n++)
+        if (G.free_bins[n])
+            return G.free_bins[n];
+    pgc_span *best = NULL;
+    for (pgc_span *s = G.free_bins[0]; s; s = s->next)
+        if (s->npages >= npages && (!best || s->npages < best->npages ||
+                                    (s->npages == best->npages && s->start < best->start)))
+            best = s;
+    return best;
+}
+
+/* Commit at least npages more of the reservation as one free span. */
+static bool grow(size_t npages)
+{
+    size_t bytes = (npages << PAGE_SHIFT) + CHUNK_BYTES - 1;
+    bytes -= bytes % CHUNK_BYTES;
+    if (G.heap_end + bytes > G.heap_base + G.heap_size || G.heap_end + bytes < G.heap_end)
+        return false;
+    if (!os_commit((void *)G.heap_end, bytes))
+        return false;
+    pgc_span *s = span_new();
+    s->start = G.heap_end;
+    s->npages = (uint32_t)(bytes >> PAGE_SHIFT);
+    store_relaxed(&s->state, SPAN_FREE);
+    G.heap_end += bytes;
+    fetch_add_relaxed(&G.heap_sys, (uint64_t)bytes);
+    fetch_add_relaxed(&G.heap_free, (uint64_t)bytes);
+    insert_free(s);
+    return true;
+}
+
+/*
+ * Take a run of npages pages. *fresh says whether its memory reads as zero.
+ * The span is returned with state still SPAN_FREE and no page map entries:
+ * the caller fills in the object fields and calls span_publish.
+ * Returns NULL if no free run is big enough and may_grow is false, or if
+ * the reservation or the OS is exhausted.
+ */
+pgc_span *heap_alloc_span(size_t npages, bool may_grow, bool *fresh)
+{
+    pthread_mutex_lock(&G.heap_lock);
+    pgc_span *s = find_free(npages);
+    if (!s && may_grow && grow(npages))
+        s = find_free(npages);
+    if (!s) {
+        pthread_mutex_unlock(&G.heap_lock);
+        return NULL;
+    }
+    bin_remove(s);
+    uintptr_t first = page_index(s->start);
+    store_relaxed(&G.pagemap[first], NULL);
+    store_relaxed(&G.pagemap[first + s->npages - 1], NULL);
+    if (s->npages > npages) {
+        pgc_span *rest = span_new();
+        rest->start = s->start + (npages << PAGE_SHIFT);
+        rest->npages = s->npages - (uint32_t)npages;
+        rest->released = s->released;
+        rest->needzero = s->needzero;
+        store_relaxed(&rest->state, SPAN_FREE);
+        s->npages = (uint32_t)npages;
+        set_free_ends(rest);
+        bin_insert(rest);
+    }
+    if (s->released)
+        fetch_sub_relaxed(&G.heap_released, (uint64_t)npages << PAGE_SHIFT);
+    fetch_sub_relaxed(&G.heap_free, (uint64_t)npages << PAGE_SHIFT);
+#ifdef PGC_DEBUG
+    for (uintptr_t i = 0; i < npages; i++) {
+        pgc_span *o = load_relaxed(&G.pagemap[first + i]);
+        PGC_ASSERT(o == NULL);
+    }
+#endif
+    *fresh = s->released || !s->needzero;
+    s->released = 0;
+    s->next = s->prev = NULL;
+    pthread_mutex_unlock(&G.heap_lock);
+    return s;
+}
+
+/* Set up a span's object geometry: sclass 0 means one large object. */
+void span_init_objects(pgc_span *s, int sclass, int kind)
+{
+    s->sclass = (uint8_t)sclass;
+    s->kind = (uint8_t)kind;
+    if (sclass) {
+        s->elem_size = G.class_size[sclass];
+        s->nelems = (uint32_t)(((uintptr_t)s->npages << PAGE_SHIFT) / s->elem_size);
+        s->div_mul = (uint32_t)(((1ull << 32) + s->elem_size - 1) / s->elem_size);
+    } else {
+        s->elem_size = (uint32_t)((uintptr_t)s->npages << PAGE_SHIFT);
+        if ((uintptr_t)s->npages << PAGE_SHIFT > UINT32_MAX)
+            s->elem_size = 0; /* large objects use npages; elem_size unused */
+        s->nelems = 1;
+        s->div_mul = 0;
+    }
+    for (int i = 0; i < BITMAP_WORDS; i++) {
+        store_relaxed(&s->mark_bits[i], 0);
+        store_relaxed(&s->alloc_bits[i], 0);
+        s->check_bits[i] = 0;
+    }
+    store_relaxed(&s->sweepgen, load_relaxed(&G.sweepgen));
+}
+
+/* Make an initialised span visible to conservative lookups. */
+void span_publish(pgc_span *s)
+{
+    /* release: pairs with the acquire loads in span_of */
+    store_release(&s->state, SPAN_IN_USE);
+    fetch_add_relaxed(&G.nspans, 1);
+    uintptr_t first = page_index(s->start);
+    for (uintptr_t i = 0; i < s->npages; i++)
+        store_release(&G.pagemap[first + i], s);
+}
+
+/* Return an in-use span's pages to the page heap. Never while marking
+ * (INV-NO-FREE-DURING-MARK). */
+void heap_free_span(pgc_span *s)
+{
+    PGC_ASSERT(load_relaxed(&G.phase) != PHASE_MARK);
+    pthread_mutex_lock(&G.heap_lock);
+    store_release(&s->state, SPAN_FREE);
+    fetch_sub_relaxed(&G.nspans, 1);
+    uintptr_t first = page_index(s->start);
+    for (uintptr_t i = 0; i < s->npages; i++)
+        store_relaxed(&G.pagemap[first + i], NULL);
+    s->needzero = 1;
+    s->released = 0;
+    s->sclass = 0;
+    fetch_add_relaxed(&G.heap_free, (uint64_t)s->npages << PAGE_SHIFT);
+    insert_free(s);
+    pthread_mutex_unlock(&G.heap_lock);
+}
+
+/* Return free pages to the OS until at most `retain` bytes of the heap are
+ * resident (heap_sys - heap_released), largest free spans first. */
+void heap_scavenge(uint64_t retain)
+{
+    pthread_mutex_lock(&G.heap_lock);
+    for (int b = 0; b < NUM_FREE_BINS; b++) {
+        int bin = b == 0 ? 0 : NUM_FREE_BINS - b;
+        for (pgc_span *s = G.free_bins[bin]; s; s = s->next) {
+            uint64_t resident = load_relaxed(&G.heap_sys) - load_relaxed(&G.heap_released);
+            if (resident <= retain)
+                goto done;
+            if (s->released)
+                continue;
+            os_release((void *)s->start, (size_t)s->npages << PAGE_SHIFT);
+            s->released = 1;
+            s->needzero = 0;
+            fetch_add_relaxed(&G.heap_released, (uint64_t)s->npages << PAGE_SHIFT);
+        }
+    }
+done:
+    pthread_mutex_unlock(&G.heap_lock);
+}
+
+void heap_init(void)
+{
+    init_classes();
+    size_t size = DEFAULT_RESERVE;
+    void *base = NULL;
+    while (size >= MIN_RESERVE && !(base = os_reserve(size + PAGE_SIZE)))
+        size /= 2;
+    if (!base)
+        pgc_fatal("pacegc: cannot reserve address space for the heap (even %zu bytes)\n", MIN_RESERVE);
+    G.heap_base = ((uintptr_t)base + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+    G.heap_size = size;
+    G.heap_end = G.heap_base;
+    size_t map_bytes = (size >> PAGE_SHIFT) * sizeof(G.pagemap[0]);
+    void *pm = mmap(NULL, map_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                    -1, 0);
+    if (pm == MAP_FAILED)
+        pgc_fatal("pacegc: cannot map the page map (%zu bytes)\n", map_bytes);
+    G.pagemap = pm;
+    pthread_mutex_init(&G.heap_lock, NULL);
+}

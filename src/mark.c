@@ -1,0 +1,312 @@
+/*
+ * mark.c - marking: mark bits, the grey work pool, conservative scanning.
+ *
+ * Colours: an object is white (mark bit clear), grey (mark bit set, queued
+ * in some marker's packet or in the pool, not yet scanned) or black (mark
+ * bit set, scanned, or allocated during marking and never scanned).
+ *
+ * INV-SATB: every object reachable when pause #1 snapshotted the roots is
+ * marked by the end of marking. The roots are greyed in pause #1; the
+ * barrier records every pointer overwritten during marking; objects
+ * allocated during marking are black.
+ *
+ * INV-QUIESCENT: if the pool holds no packet and active_markers == 0 (both
+ * read under the pool lock), no grey object exists outside the mutators'
+ * barrier buffers. Every agent counts itself active before it takes work
+ * and stays active until it has handed back what it holds.
+ *
+ * Work is counted in bytes scanned (scan work): whole objects, or 128 KiB
+ * oblets of large objects, so no single item holds a marker for long.
+ */
+#include "internal.h"
+
+#include <string.h>
+#include <time.h>
+
+#define PACKETS_PER_CHUNK 256
+#define CREDIT_SLACK 2000           /* flush counters every ~2000 units (gc-notes 2.7) */
+#define TIME_CHECK_BYTES (16 << 10) /* read the clock every 16 KiB of scan */
+
+/* ---- The pool (pool lock) ---------------------------------------------------- */
+
+static pgc_packet *get_empty(void)
+{
+    pthread_mutex_lock(&G.pool_lock);
+    pgc_packet *p = G.empty_packets;
+    if (!p) {
+        pthread_mutex_unlock(&G.pool_lock);
+        pgc_packet *chunk = os_alloc_meta(PACKETS_PER_CHUNK * sizeof(pgc_packet));
+        pthread_mutex_lock(&G.pool_lock);
+        for (int i = 1; i < PACKETS_PER_CHUNK; i++) {
+            chunk[i].next = G.empty_packets;
+            G.empty_packets = &chunk[i];
+        }
+        p = &chunk[0];
+    } else {
+        G.empty_packets = p->next;
+    }
+    pthread_mutex_unlock(&G.pool_lock);
+    p->n = 0;
+    p->next = NULL;
+    return p;
+}
+
+static void put_empty(pgc_packet *p)
+{
+    pthread_mutex_lock(&G.pool_lock);
+    p->next = G.empty_packets;
+    G.empty_packets = p;
+    pthread_mutex_unlock(&G.pool_lock);
+}
+
+static void publish(pgc_packet *p)
+{
+    pthread_mutex_lock(&G.pool_lock);
+    p->next = G.full_packets;
+    G.full_packets = p;
+    G.nfull++;
+    fetch_add_relaxed(&G.push_epoch, 1);
+    if (load_relaxed(&G.pool_waiters))
+        pthread_cond_broadcast(&G.pool_cv);
+    pthread_mutex_unlock(&G.pool_lock);
+}
+
+static pgc_packet *take_full(void)
+{
+    pthread_mutex_lock(&G.pool_lock);
+    pgc_packet *p = G.full_packets;
+    if (p) {
+        G.full_packets = p->next;
+        G.nfull--;
+    }
+    pthread_mutex_unlock(&G.pool_lock);
+    return p;
+}
+
+bool mark_pool_empty(void)
+{
+    pthread_mutex_lock(&G.pool_lock);
+    bool empty = G.nfull == 0;
+    pthread_mutex_unlock(&G.pool_lock);
+    return empty;
+}
+
+void mark_wake_workers(void)
+{
+    pthread_mutex_lock(&G.pool_lock);
+    pthread_cond_broadcast(&G.pool_cv);
+    pthread_mutex_unlock(&G.pool_lock);
+}
+
+/* ---- A marker's local work ------------------------------------------------------ */
+
+void marker_init(pgc_marker *m)
+{
+    memset(m, 0, sizeof *m);
+}
+
+static void push(pgc_marker *m, uintptr_t addr, uintptr_t len)
+{
+    pgc_packet *p = m->cur;
+    if (__builtin_expect(!p || p->n == PACKET_ENTRIES, 0)) {
+        if (p && m->spare && m->spare->n == 0) {
+            m->cur = m->spare;
+            m->spare = p;
+        } else {
+            if (p) {
+                if (m->spare)
+                    publish(m->spare);
+                m->spare = p;
+            }
+            m->cur = get_empty();
+        }
+        p = m->cur;
+    }
+    p->e[p->n].addr = addr;
+    p->e[p->n].len = len;
+    p->n++;
+}
+
+static bool pop(pgc_marker *m, pgc_work *w)
+{
+    pgc_packet *p = m->cur;
+    if (p && p->n) {
+        *w = p->e[--p->n];
+        return true;
+    }
+    if (m->spare && m->spare->n) {
+        m->cur = m->spare;
+        m->spare = p;
+        return pop(m, w);
+    }
+    pgc_packet *full = take_full();
+    if (!full)
+        return false;
+    if (p)
+        put_empty(p);
+    m->cur = full;
+    *w = full->e[--full->n];
+    return true;
+}
+
+/* Hand back everything the marker holds; flush its counters. */
+void marker_flush(pgc_marker *m)
+{
+    pgc_packet *ps[2] = { m->cur, m->spare };
+    for (int i = 0; i < 2; i++) {
+        if (!ps[i])
+            continue;
+        if (ps[i]->n)
+            publish(ps[i]);
+        else
+            put_empty(ps[i]);
+    }
+    m->cur = m->spare = NULL;
+    if (m->marked)
+        fetch_add_relaxed(&G.marked_bytes, m->marked);
+    m->marked = 0;
+    if (m->scan_work)
+        fetch_add_relaxed(&G.heap_scan_work, m->scan_work);
+    m->scan_work = 0;
+}
+
+/* ---- Marking sessions (INV-QUIESCENT) -------------------------------------------- */
+
+/* Become active only if there is work, taking the first packet in the same
+ * critical region as the count, so the coordinator never sees work vanish
+ * from the pool without an active marker holding it. */
+bool marker_begin_with_work(pgc_marker *m)
+{
+    pthread_mutex_lock(&G.pool_lock);
+    pgc_packet *p = load_relaxed(&G.mark_hold) ? NULL : G.full_packets;
+    if (p) {
+        G.full_packets = p->next;
+        G.nfull--;
+        fetch_add_relaxed(&G.active_markers, 1);
+    }
+    pthread_mutex_unlock(&G.pool_lock);
+    if (!p)
+        return false;
+    if (m->cur)
+        put_empty(m->cur);
+    m->cur = p;
+    return true;
+}
+
+/* Become active unconditionally (an assist or a buffer flush, which may
+ * create work of its own). */
+void marker_begin(void)
+{
+    fetch_add_relaxed(&G.active_markers, 1);
+}
+
+/* Hand everything back and stop being active. */
+void marker_end(pgc_marker *m)
+{
+    marker_flush(m);
+    pthread_mutex_lock(&G.pool_lock);
+    if (fetch_sub_relaxed(&G.active_markers, 1) == 1 && G.nfull == 0)
+        pthread_cond_broadcast(&G.term_cv);
+    pthread_mutex_unlock(&G.pool_lock);
+}
+
+/* ---- Marking ---------------------------------------------------------------------- */
+
+static inline void candidate(pgc_marker *m, uintptr_t word)
+{
+    if (word - G.heap_base >= G.heap_size)
+        return;
+    pgc_span *s = span_of(word);
+    if (!s)
+        return;
+    uint32_t idx = span_index(s, word);
+    if (idx >= s->nelems)
+        return;
+    uint64_t bit = 1ull << (idx & 63);
+    _Atomic uint64_t *mw = &s->mark_bits[idx >> 6];
+    if (load_relaxed(mw) & bit)
+        return;
+    if (!(load_relaxed(&s->alloc_bits[idx >> 6]) & bit))
+        return; /* a free slot: stale or false pointer (INV-ALLOC-EXACT) */
+    if (fetch_or_relaxed(mw, bit) & bit)
+        return;
+    uintptr_t size = s->sclass ? s->elem_size : (uintptr_t)s->npages << PAGE_SHIFT;
+    m->marked += size;
+    if (s->kind != KIND_ATOMIC)
+        push(m, s->start + (uintptr_t)idx * (s->sclass ? s->elem_size : 0), size);
+}
+
+void mark_candidate(pgc_marker *m, uintptr_t word) { candidate(m, word); }
+
+PGC_NO_SANITIZE void mark_scan_range(pgc_marker *m, uintptr_t lo, uintptr_t hi)
+{
+    lo = (lo + sizeof(uintptr_t) - 1) & ~(uintptr_t)(sizeof(uintptr_t) - 1);
+    for (uintptr_t p = lo; p + sizeof(uintptr_t) <= hi; p += sizeof(uintptr_t))
+        candidate(m, *(volatile uintptr_t *)p);
+}
+
+void mark_shade_buffer(pgc_marker *m, void **buf, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        candidate(m, (uintptr_t)buf[i]);
+}
+
+/* Give other markers something to do when they are waiting. */
+static void balance(pgc_marker *m)
+{
+    if (load_relaxed(&G.pool_waiters) && m->spare && m->spare->n) {
+        publish(m->spare);
+        m->spare = NULL;
+    }
+}
+
+/*
+ * Scan grey objects until `budget` bytes are scanned, the clock passes
+ * deadline_ns (0 = none), or no work is left. Counters are flushed every
+ * ~2000 units; with flush_credit the scan work also goes to the background
+ * credit that pays assists. Returns the scan work done.
+ */
+uint64_t mark_drain(pgc_marker *m, uint64_t budget, uint64_t deadline_ns, bool flush_credit)
+{
+    uint64_t done = 0, since_clock = 0, unflushed = 0;
+    pgc_work w;
+    while (done < budget && !load_relaxed(&G.mark_hold) && pop(m, &w)) {
+        if (w.len > MAX_OBLET) {
+            push(m, w.addr + MAX_OBLET, w.len - MAX_OBLET);
+            w.len = MAX_OBLET;
+        }
+        mark_scan_range(m, w.addr, w.addr + w.len);
+        done += w.len;
+        m->scan_work += w.len;
+        m->total_work += w.len;
+        unflushed += w.len;
+        since_clock += w.len;
+        if (unflushed >= CREDIT_SLACK) {
+            fetch_add_relaxed(&G.heap_scan_work, m->scan_work);
+            m->scan_work = 0;
+            if (flush_credit)
+                assist_flush_bg_credit(unflushed);
+            unflushed = 0;
+            balance(m);
+        }
+        if (deadline_ns && since_clock >= TIME_CHECK_BYTES) {
+            since_clock = 0;
+            if (now_ns() >= deadline_ns)
+                break;
+        }
+    }
+    if (m->scan_work) {
+        fetch_add_relaxed(&G.heap_scan_work, m->scan_work);
+        m->scan_work = 0;
+    }
+    if (flush_credit && unflushed)
+        assist_flush_bg_credit(unflushed);
+    return done;
+}
+
+void mark_init(void)
+{
+    pthread_mutex_init(&G.pool_lock, NULL);
+    pthread_cond_init(&G.pool_cv, NULL);
+    pthread_cond_init(&G.term_cv, NULL);
+}

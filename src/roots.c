@@ -1,0 +1,198 @@
+/*
+ * roots.c - where marking starts: every attached thread's stack (from its
+ * saved stack pointer to its base; the saved registers are on it) and
+ * static TLS blocks, the writable data segments of the program and its
+ * shared libraries (minus the collector's own state), and the ranges
+ * registered with pgc_add_roots.
+ *
+ * All roots are scanned once, in pause #1 (gc-notes Part 1 item 2).
+ * Data segments are listed with dl_iterate_phdr before the world stops
+ * (it takes the loader lock, which a stopped thread may hold).
+ */
+#include "internal.h"
+
+#include <elf.h>
+#include <link.h>
+#include <string.h>
+
+#define MAX_SEGS 1024
+#define CHECKMARK_STACK_SLACK ((uintptr_t)256 << 10)
+
+static uintptr_t segs[MAX_SEGS][2]; /* roots lock */
+static size_t nsegs;
+
+static void add_seg(uintptr_t lo, uintptr_t hi)
+{
+    lo = (lo + sizeof(void *) - 1) & ~(uintptr_t)(sizeof(void *) - 1);
+    if (lo < hi && nsegs < MAX_SEGS) {
+        segs[nsegs][0] = lo;
+        segs[nsegs][1] = hi;
+        nsegs++;
+    }
+}
+
+/* A writable segment, minus the collector's global state G. */
+static void add_seg_excluding_self(uintptr_t lo, uintptr_t hi)
+{
+    uintptr_t glo = (uintptr_t)&G, ghi = glo + sizeof G;
+    if (ghi <= lo || glo >= hi) {
+        add_seg(lo, hi);
+        return;
+    }
+    if (lo < glo)
+        add_seg(lo, glo);
+    if (ghi < hi)
+        add_seg(ghi, hi);
+}
+
+static int seg_cb(struct dl_phdr_info *info, size_t size, void *ctx)
+{
+    (void)size;
+    (void)ctx;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type == PT_LOAD && (ph->p_flags & PF_W)) {
+            uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
+            add_seg_excluding_self(lo, lo + ph->p_memsz);
+        }
+    }
+    return 0;
+}
+
+/* Roots lock held. */
+void roots_refresh_segments(void)
+{
+    nsegs = 0;
+    dl_iterate_phdr(seg_cb, NULL);
+}
+
+static int tls_cb(struct dl_phdr_info *info, size_t size, void *ctx)
+{
+    (void)size;
+    pgc_thread *t = ctx;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type == PT_TLS && info->dlpi_tls_data && t->ntls < MAX_TLS_RANGES) {
+            uintptr_t lo = (uintptr_t)info->dlpi_tls_data;
+            t->tls[t->ntls][0] = lo;
+            t->tls[t->ntls][1] = lo + ph->p_memsz;
+            t->ntls++;
+        }
+    }
+    return 0;
+}
+
+/* In the attaching thread: its static TLS blocks (__thread variables of the
+ * modules loaded so far). */
+void roots_record_tls(pgc_thread *t)
+{
+    t->ntls = 0;
+    dl_iterate_phdr(tls_cb, t);
+}
+
+/* ---- Registered roots -------------------------------------------------------- */
+
+void pgc_add_roots(void *start, size_t size)
+{
+    ensure_init();
+    lock_stoppable(&G.roots_lock);
+    if (G.nroots == G.roots_cap) {
+        size_t cap = G.roots_cap ? 2 * G.roots_cap : 64;
+        uintptr_t(*r)[2] = os_alloc_meta(cap * sizeof *r);
+        if (G.nroots)
+            memcpy(r, G.root_ranges, G.nroots * sizeof *r);
+        G.root_ranges = r; /* the old array is leaked: metadata is never unmapped */
+        G.roots_cap = cap;
+    }
+    G.root_ranges[G.nroots][0] = (uintptr_t)start;
+    G.root_ranges[G.nroots][1] = (uintptr_t)start + size;
+    G.nroots++;
+    pthread_mutex_unlock(&G.roots_lock);
+}
+
+/* Removes every registered range that lies inside [start, start+size). */
+void pgc_remove_roots(void *start, size_t size)
+{
+    ensure_init();
+    uintptr_t lo = (uintptr_t)start, hi = lo + size;
+    lock_stoppable(&G.roots_lock);
+    size_t j = 0;
+    for (size_t i = 0; i < G.nroots; i++) {
+        if (G.root_ranges[i][0] >= lo && G.root_ranges[i][1] <= hi)
+            continue;
+        G.root_ranges[j][0] = G.root_ranges[i][0];
+        G.root_ranges[j][1] = G.root_ranges[i][1];
+        j++;
+    }
+    G.nroots = j;
+    pthread_mutex_unlock(&G.roots_lock);
+}
+
+/* ---- Enumeration ------------------------------------------------------------------ */
+
+/*
+ * Call fn on every root range. World stopped, threads and roots locks held.
+ * With checkmark_slack, each stack is also scanned up to 256 KiB below its
+ * stack pointer: in gccheckmark mode the snapshot then also covers stale
+ * values in dead stack slots that a later frame may expose, so the
+ * verification at mark termination is not fooled by them (DESIGN.md,
+ * "Checkmark").
+ */
+/* The verification roots of checkmark.c: like roots_for_each, but a thread
+ * stopped by the signal handler contributes its interrupted registers and
+ * its stack from the interrupted stack pointer up, not the dead area below
+ * it (the red zone and the handler's own frames), where values written
+ * after pause #1 by since-returned calls would be reported as misses. */
+void roots_for_each_verify(range_fn fn, void *ctx)
+{
+    for (pgc_thread *t = G.threads; t; t = t->next) {
+        if (t->intr_sp && t->intr_sp >= t->stop_sp && t->intr_sp < t->stack_hi) {
+            fn(ctx, t->intr_regs[0], t->intr_regs[1], ROOT_STACK);
+            fn(ctx, t->intr_sp, t->stack_hi, ROOT_STACK);
+        } else {
+            fn(ctx, t->stop_sp, t->stack_hi, ROOT_STACK);
+        }
+        for (int i = 0; i < t->ntls; i++)
+            fn(ctx, t->tls[i][0], t->tls[i][1], ROOT_GLOBAL);
+    }
+    for (size_t i = 0; i < nsegs; i++)
+        fn(ctx, segs[i][0], segs[i][1], ROOT_GLOBAL);
+    for (size_t i = 0; i < G.nroots; i++)
+        fn(ctx, G.root_ranges[i][0], G.root_ranges[i][1], ROOT_GLOBAL);
+}
+
+void roots_for_each(range_fn fn, void *ctx, bool checkmark_slack)
+{
+    for (pgc_thread *t = G.threads; t; t = t->next) {
+        uintptr_t lo = t->stop_sp;
+        if (checkmark_slack) {
+            uintptr_t floor = t->stack_lo < t->min_sp ? t->stack_lo : t->min_sp;
+            lo = lo - floor > CHECKMARK_STACK_SLACK ? lo - CHECKMARK_STACK_SLACK : floor;
+        }
+        fn(ctx, lo, t->stack_hi, ROOT_STACK);
+        for (int i = 0; i < t->ntls; i++)
+            fn(ctx, t->tls[i][0], t->tls[i][1], ROOT_GLOBAL);
+    }
+    for (size_t i = 0; i < nsegs; i++)
+        fn(ctx, segs[i][0], segs[i][1], ROOT_GLOBAL);
+    for (size_t i = 0; i < G.nroots; i++)
+        fn(ctx, G.root_ranges[i][0], G.root_ranges[i][1], ROOT_GLOBAL);
+}
+
+static void mark_range_cb(void *ctx, uintptr_t lo, uintptr_t hi, int what)
+{
+    pgc_marker *m = ctx;
+    mark_scan_range(m, lo, hi);
+    if (what == ROOT_STACK)
+        G.stack_scan_work += hi - lo;
+    else
+        G.globals_scan_work += hi - lo;
+}
+
+/* Pause #1: grey everything the roots point to. */
+void roots_mark_all(pgc_marker *m, bool checkmark_slack)
+{
+    G.stack_scan_work = 0;
+    G.globals_scan_work = 0;
+    roots_for_each(mark_range_cb, m, checkmark_slack);
+}

@@ -1,0 +1,203 @@
+/*
+ * stats.c - statistics (pgc_read_stats, pgc_read_cycle), the one-line-per-
+ * cycle trace (PGCDEBUG=gctrace=1), the pacer trace (pacertrace=1) and the
+ * per-event CSV log (gclog=FILE) that tools/plot-gclog.sh draws.
+ *
+ * Nothing here runs with the world stopped except stats_defer_line, which
+ * only copies into a static buffer; printing happens after the restart.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DEFERRED_LINES 4
+static char deferred[DEFERRED_LINES][512]; /* coordinator only */
+static int ndeferred;
+static _Atomic uint64_t last_sample_ns;
+
+void note_heap_alloc(uint64_t alloc)
+{
+    max_relaxed_u64(&G.heap_alloc_peak, alloc);
+    max_relaxed_u64(&G.cycle_alloc_peak, alloc);
+    if (G.gclog_fd >= 0)
+        stats_gclog_sample();
+}
+
+void stats_defer_line(const char *line)
+{
+    if (ndeferred < DEFERRED_LINES)
+        snprintf(deferred[ndeferred++], sizeof deferred[0], "%s", line);
+}
+
+void stats_flush_deferred(void)
+{
+    for (int i = 0; i < ndeferred; i++)
+        fprintf(stderr, "%s\n", deferred[i]);
+    ndeferred = 0;
+}
+
+static double mb(uint64_t b) { return (double)b / (1 << 20); }
+static double ms(uint64_t ns) { return (double)ns / 1e6; }
+
+static double cpu_fraction(void)
+{
+    uint64_t wall = now_ns() - G.init_ns;
+    if (!wall)
+        return 0;
+    uint64_t gc = load_relaxed(&G.assist_ns) + load_relaxed(&G.bg_ns) + load_relaxed(&G.stw_cpu_ns);
+    return (double)gc / ((double)wall * G.procs);
+}
+
+/* Go's fmtNSAsMS: whole ms from 10 ms, else two significant digits. */
+static void fmt_ms(char *buf, size_t n, uint64_t ns)
+{
+    if (ns >= 10000000)
+        snprintf(buf, n, "%llu", (unsigned long long)(ns / 1000000));
+    else if (ns >= 1000000)
+        snprintf(buf, n, "%.1f", ms(ns));
+    else if (ns >= 100000)
+        snprintf(buf, n, "%.2f", ms(ns));
+    else
+        snprintf(buf, n, "%.3f", ms(ns));
+}
+
+static void print_gctrace(const pgc_cycle_info *ci, uint64_t heap0, uint64_t heap1, uint64_t stw1,
+                          uint64_t mark, uint64_t stw2)
+{
+    char a[16], b[16], c[16], ca[16], cas[16], cbg[16], cid[16], cc[16];
+    fmt_ms(a, sizeof a, stw1);
+    fmt_ms(b, sizeof b, mark);
+    fmt_ms(c, sizeof c, stw2);
+    fmt_ms(ca, sizeof ca, stw1 * (uint64_t)G.procs);
+    fmt_ms(cas, sizeof cas, ci->assist_ns);
+    fmt_ms(cbg, sizeof cbg, ci->bg_ns);
+    fmt_ms(cid, sizeof cid, ci->idle_ns);
+    fmt_ms(cc, sizeof cc, stw2 * (uint64_t)G.procs);
+    fprintf(stderr,
+            "gc %llu @%.3fs %.0f%%: %s+%s+%s ms clock, %s+%s/%s/%s+%s ms cpu, "
+            "%.0f->%.0f->%.0f MB, %.0f MB goal, %.0f MB stacks, %.0f MB globals, %d P%s%s\n",
+            (unsigned long long)ci->cycle, (double)ci->start_ns / 1e9, cpu_fraction() * 100, a, b, c,
+            ca, cas, cbg, cid, cc, mb(heap0), mb(heap1), mb(ci->heap_marked), mb(ci->heap_goal),
+            mb(load_relaxed(&G.last_stack_scan)), mb(load_relaxed(&G.last_globals_scan)), G.procs,
+            ci->forced ? " (forced)" : "", load_relaxed(&G.limiter_on) ? " (CPU limiter on)" : "");
+    if (ci->blocked_ns >= 1000)
+        fprintf(stderr, "gc %llu: assists blocked %.3f ms waiting for credit\n",
+                (unsigned long long)ci->cycle, ms(ci->blocked_ns));
+}
+
+void stats_record_cycle(const pgc_cycle_info *ci, uint64_t heap0, uint64_t heap1, uint64_t stw1,
+                        uint64_t mark, uint64_t stw2)
+{
+    pthread_mutex_lock(&G.stats_lock);
+    G.cycle_ring[(ci->cycle - 1) % 256] = *ci;
+    G.pause_ring[(ci->cycle - 1) % PGC_PAUSE_RING] = ci->pause_ns;
+    store_relaxed(&G.num_gc, ci->cycle);
+    pthread_mutex_unlock(&G.stats_lock);
+    if (G.gctrace)
+        print_gctrace(ci, heap0, heap1, stw1, mark, stw2);
+}
+
+int pgc_read_cycle(uint64_t n, pgc_cycle_info *out)
+{
+    ensure_init();
+    int rc = -1;
+    pthread_mutex_lock(&G.stats_lock);
+    uint64_t done = load_relaxed(&G.num_gc);
+    if (n >= 1 && n <= done && done - n < 256) {
+        *out = G.cycle_ring[(n - 1) % 256];
+        rc = 0;
+    }
+    pthread_mutex_unlock(&G.stats_lock);
+    return rc;
+}
+
+static double dbits(uint64_t u)
+{
+    double d;
+    memcpy(&d, &u, sizeof d);
+    return d;
+}
+
+void pgc_read_stats(pgc_stats *out)
+{
+    ensure_init();
+    memset(out, 0, sizeof *out);
+    out->heap_alloc = load_relaxed(&G.heap_alloc);
+    out->heap_alloc_peak = load_relaxed(&G.heap_alloc_peak);
+    out->heap_marked = load_relaxed(&G.heap_marked);
+    out->heap_goal = load_relaxed(&G.goal);
+    out->heap_sys = load_relaxed(&G.heap_sys);
+    out->heap_released = load_relaxed(&G.heap_released);
+    out->total_alloc = load_relaxed(&G.total_alloc);
+    out->pause_total_ns = load_relaxed(&G.pause_total_ns);
+    out->pause_max_ns = load_relaxed(&G.pause_max_ns);
+    out->assist_ns_total = load_relaxed(&G.assist_ns);
+    out->assist_blocked_ns_total = load_relaxed(&G.assist_blocked_ns);
+    out->gc_cpu_fraction = cpu_fraction();
+    out->heap_live = load_relaxed(&G.heap_live);
+    out->heap_trigger = load_relaxed(&G.trigger);
+    out->num_forced_gc = load_relaxed(&G.num_forced_gc);
+    out->bg_mark_ns_total = load_relaxed(&G.bg_ns);
+    out->idle_mark_ns_total = load_relaxed(&G.idle_ns);
+    out->stack_scan = load_relaxed(&G.last_stack_scan);
+    out->globals_scan = load_relaxed(&G.last_globals_scan);
+    out->assist_ratio = dbits(load_relaxed(&G.assist_work_per_byte_x1024));
+    out->limiter_enabled = load_relaxed(&G.limiter_on);
+    out->procs = G.procs;
+    pgc_thread *t = lib_enter_self(); /* INV-STW-LOCKS */
+    pthread_mutex_lock(&G.pacer_lock);
+    out->cons_mark = pgc_pacer_cons_mark(&G.pacer);
+    out->gc_percent = pgc_pacer_gc_percent(&G.pacer);
+    out->memory_limit = pgc_pacer_memory_limit(&G.pacer);
+    pthread_mutex_unlock(&G.pacer_lock);
+    lib_leave_self(t);
+    pthread_mutex_lock(&G.stats_lock);
+    out->num_gc = load_relaxed(&G.num_gc);
+    memcpy(out->pause_ns, G.pause_ring, sizeof out->pause_ns);
+    pthread_mutex_unlock(&G.stats_lock);
+}
+
+/* ---- gclog ------------------------------------------------------------------------ */
+
+void stats_gclog(const char *event)
+{
+    if (G.gclog_fd < 0)
+        return;
+    char line[384];
+    uint64_t now = now_ns();
+    int n = snprintf(line, sizeof line, "%.3f,%s,%llu,%llu,%llu,%llu,%llu,%.6f,%.3f,%.3f,%.3f,%.3f\n",
+                     ms(now - G.init_ns), event, (unsigned long long)G.cycles_started,
+                     (unsigned long long)load_relaxed(&G.heap_alloc),
+                     (unsigned long long)load_relaxed(&G.heap_live),
+                     (unsigned long long)load_relaxed(&G.goal),
+                     (unsigned long long)load_relaxed(&G.trigger),
+                     dbits(load_relaxed(&G.assist_work_per_byte_x1024)),
+                     ms(load_relaxed(&G.assist_ns)), ms(load_relaxed(&G.bg_ns)),
+                     ms(load_relaxed(&G.idle_ns)), ms(load_relaxed(&G.assist_blocked_ns)));
+    if (n > 0 && write(G.gclog_fd, line, (size_t)n) < 0) {
+        /* a log that cannot be written is not worth failing for */
+    }
+}
+
+/* At most one sample row per millisecond, from allocation slow paths. */
+void stats_gclog_sample(void)
+{
+    uint64_t now = now_ns(), last = load_relaxed(&last_sample_ns);
+    if (now - last < 1000000 || !cas_relaxed(&last_sample_ns, &last, now))
+        return;
+    stats_gclog("sample");
+}
+
+void stats_init(void)
+{
+    pthread_mutex_init(&G.stats_lock, NULL);
+    if (G.gclog_fd >= 0) {
+        static const char hdr[] = "time_ms,event,cycle,heap_alloc,heap_live,heap_goal,heap_trigger,"
+                                  "assist_work_per_byte,assist_cpu_ms,bg_cpu_ms,idle_cpu_ms,blocked_ms\n";
+        if (write(G.gclog_fd, hdr, sizeof hdr - 1) < 0) {
+            /* as above */
+        }
+    }
+}

@@ -1,0 +1,152 @@
+/*
+ * sweep.c - turning mark bits into alloc bits, span by span, after marking.
+ *
+ * Pause #2 flips the sweep generation (G.sweepgen += 2): every in-use span
+ * is then unswept. Spans are swept lazily by allocating threads (a cache
+ * refill sweeps spans of its own class; a large allocation sweeps large
+ * spans; any thread about to grow the heap sweeps first) and by the
+ * coordinator in the background. A cycle never starts before every span is
+ * swept (INV-SWEPT-BEFORE-MARK).
+ *
+ * Sweeping a small span: alloc bits := mark bits, mark bits := 0. Objects
+ * that were allocated but not marked become free slots; an empty span goes
+ * back to the page heap. A large span is freed if unmarked.
+ */
+#include "internal.h"
+
+#include <sched.h>
+
+static _Atomic uint32_t sweep_cursor; /* round-robin start for sweep_one */
+
+static uint32_t popcount_words(_Atomic uint64_t *bits, uint32_t n)
+{
+    uint32_t c = 0;
+    for (uint32_t w = 0; w < n; w++)
+        c += (uint32_t)__builtin_popcountll(load_relaxed(&bits[w]));
+    return c;
+}
+
+/*
+ * Sweep s, which the caller has taken off an unswept list. Files it on the
+ * swept list of its class, or frees it (*freed). Returns false if s was not
+ * in need of sweeping.
+ */
+bool sweep_span(pgc_span *s, bool *freed)
+{
+    uint32_t sg = load_relaxed(&G.sweepgen);
+    uint32_t expect = sg - 2;
+    *freed = false;
+    if (!atomic_compare_exchange_strong(&s->sweepgen, &expect, sg - 1))
+        return false;
+    uint32_t nw = (s->nelems + 63) / 64;
+    uint64_t size = s->sclass ? s->elem_size : (uint64_t)s->npages << PAGE_SHIFT;
+    uint32_t before = popcount_words(s->alloc_bits, nw);
+    uint32_t after = 0;
+    for (uint32_t w = 0; w < nw; w++) {
+        uint64_t m = load_relaxed(&s->mark_bits[w]);
+        store_relaxed(&s->alloc_bits[w], m);
+        store_relaxed(&s->mark_bits[w], 0);
+        s->check_bits[w] = 0;
+        after += (uint32_t)__builtin_popcountll(m);
+    }
+    if (before > after)
+        fetch_sub_relaxed(&G.heap_alloc, (before - after) * size);
+    if (after < before)
+        s->needzero = 1;
+    /* release: the bitmaps above are complete before anyone sees it swept */
+    store_release(&s->sweepgen, sg);
+    if (after == 0) {
+        heap_free_span(s);
+        *freed = true;
+    } else {
+        int si = swept_index(sg);
+        if (s->sclass) {
+            pgc_central *c = &G.central[2 * s->sclass + s->kind];
+            pthread_mutex_lock(&c->lock);
+            central_push(after < s->nelems ? &c->partial[si] : &c->full[si], s);
+            pthread_mutex_unlock(&c->lock);
+        } else {
+            pthread_mutex_lock(&G.large_lock);
+            central_push(&G.large[si], s);
+            pthread_mutex_unlock(&G.large_lock);
+        }
+    }
+    fetch_sub_relaxed(&G.unswept, 1);
+    return true;
+}
+
+static pgc_span *pop_unswept_large(void)
+{
+    pthread_mutex_lock(&G.large_lock);
+    pgc_span *s = central_pop(&G.large[1 - swept_index(load_relaxed(&G.sweepgen))]);
+    pthread_mutex_unlock(&G.large_lock);
+    return s;
+}
+
+static pgc_span *pop_unswept_class(int ci)
+{
+    pgc_central *c = &G.central[ci];
+    pthread_mutex_lock(&c->lock);
+    int ui = 1 - swept_index(load_relaxed(&G.sweepgen));
+    pgc_span *s = central_pop(&c->partial[ui]);
+    if (!s)
+        s = central_pop(&c->full[ui]);
+    pthread_mutex_unlock(&c->lock);
+    return s;
+}
+
+/* Sweep one unswept span of any class. False if none is left to take. */
+bool sweep_one(void)
+{
+    if (load_relaxed(&G.unswept) == 0)
+        return false;
+    int n = 2 * G.nclasses + 1;
+    uint32_t start = fetch_add_relaxed(&sweep_cursor, 1);
+    for (int k = 0; k < n; k++) {
+        int i = (int)((start + (uint32_t)k) % (uint32_t)n);
+        pgc_span *s = i == 2 * G.nclasses ? pop_unswept_large() : pop_unswept_class(i);
+        if (s) {
+            bool freed;
+            sweep_span(s, &freed);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Sweep large spans until npages pages were freed or none is left. */
+size_t sweep_large_until(size_t npages)
+{
+    size_t got = 0;
+    pgc_span *s;
+    while (got < npages && load_relaxed(&G.unswept) && (s = pop_unswept_large())) {
+        bool freed;
+        size_t np = s->npages;
+        sweep_span(s, &freed);
+        if (freed)
+            got += np;
+    }
+    return got;
+}
+
+/* Sweep until no span is unswept, including those other threads are
+ * sweeping right now (a short wait: one span each). */
+void sweep_finish(void)
+{
+    while (load_relaxed(&G.unswept) > 0)
+        if (!sweep_one())
+            sched_yield();
+}
+
+/* Pause #2, world stopped, caches released: every in-use span is unswept. */
+void sweep_start_cycle(void)
+{
+    PGC_ASSERT(load_relaxed(&G.unswept) == 0);
+    store_relaxed(&G.unswept, load_relaxed(&G.nspans));
+    store_release(&G.sweepgen, load_relaxed(&G.sweepgen) + 2);
+}
+
+void sweep_init(void)
+{
+    store_relaxed(&G.sweepgen, 2);
+}

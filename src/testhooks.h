@@ -1,0 +1,34 @@
+/*
+ * testhooks.h - hooks that let tests drive the collector into exact states.
+ * Exported from the library (so tests link against the real thing) but not
+ * part of the API: names start with pgc__test_ and may change.
+ */
+#ifndef PGC_TESTHOOKS_H
+#define PGC_TESTHOOKS_H
+
+#include "pacegc.h"
+
+enum pgc_test_point {
+    PGC_TEST_NONE = 0,
+    PGC_TEST_AFTER_ROOTS = 1,  /* pause #1 done, world running, marking about to go */
+    PGC_TEST_BEFORE_TERM = 2,  /* marking quiescent, handshakes done, before pause #2 */
+};
+
+/* Make the coordinator stop at `point` in the next cycles until released. */
+PGC_API void pgc__test_hold_at(int point);
+/* Block until the coordinator is held at the point set with hold_at. */
+PGC_API void pgc__test_wait_held(void);
+/* Let a held coordinator go on (and stop holding). */
+PGC_API void pgc__test_release(void);
+/* While on, no marker takes grey work and marking cannot terminate. */
+PGC_API void pgc__test_hold_marking(int on);
+/* Background workers sleep this long after each ~100 us slice. */
+PGC_API void pgc__test_worker_slowdown_us(int us);
+/* Start a cycle now without waiting for it. */
+PGC_API void pgc__test_start_cycle(void);
+/* Mark bit of the object p points into (1 marked, 0 not, -1 not an object). */
+PGC_API int pgc__test_is_marked(const void *p);
+/* Current phase: 0 off, 1 sweep termination, 2 mark, 3 mark termination, 4 sweep. */
+PGC_API int pgc__test_phase(void);
+
+#endif

@@ -1,0 +1,385 @@
+/*
+ * threads.c - attaching threads, and stopping them without their help.
+ *
+ * Stopping (gc-notes Part 1 item 5): the coordinator sends each attached
+ * thread a real-time signal (SIGRTMIN+4 unless PGC_SIGNAL names another).
+ * The handler saves the registers on the thread's stack, publishes its stack
+ * pointer, acknowledges, and waits on a futex until it is resumed. A thread
+ * inside the library's own critical sections (in_lib > 0) does not stop in
+ * the handler: it notes the request and stops itself in lib_leave. So a
+ * thread is never stopped holding a collector lock or halfway through an
+ * allocation, and the handler never calls malloc, stdio or any libc lock.
+ *
+ * The protocol, per stop (e = a fresh epoch):
+ *
+ *   coordinator                         target thread (handler)
+ *   stop_req = e (release) ---------->  e = stop_req (acquire)
+ *   pthread_kill                        if in_lib: stop_deferred = 1; return
+ *                                       save registers; stop_sp = sp
+ *   wait stop_ack == e (acquire) <----  stop_ack = e (release); wake
+ *   ... scan stack, flush buffers ...
+ *   resume = e (release); wake ------>  wait resume == e (acquire); return
+ *
+ * The release/acquire pairs make every store the thread made before it
+ * stopped visible to the coordinator, and every store the coordinator made
+ * (barrier flag, cache changes) visible to the thread when it resumes.
+ *
+ * Blocking system calls: the handler runs (the call is interrupted) and the
+ * thread stops; with SA_RESTART most calls (read, write, ...) are restarted
+ * afterwards; calls that never restart (nanosleep, select, poll, epoll_wait)
+ * return EINTR, as they do under bdwgc.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+__thread pgc_thread *pgc_self;
+
+static pgc_thread *spare_threads; /* threads lock */
+
+/* Lowest address of the main thread's [stack] mapping (read at init). */
+static uintptr_t main_stack_lo;
+
+static inline uintptr_t current_sp(void)
+{
+    uintptr_t sp;
+#if defined(__x86_64__)
+    __asm__ volatile("mov %%rsp, %0" : "=r"(sp));
+#elif defined(__aarch64__)
+    __asm__ volatile("mov %0, sp" : "=r"(sp));
+#else
+    volatile char here;
+    sp = (uintptr_t)&here;
+#endif
+    return sp;
+}
+
+/* Park this thread for the coordinator. Registers are spilled into this
+ * frame (setjmp and __builtin_unwind_init); when called from the handler,
+ * the interrupted context sits in the signal frame above. Everything from
+ * stop_sp up to the stack base is scanned. */
+static __attribute__((noinline)) void park(pgc_thread *t, uint32_t e)
+{
+    jmp_buf regs;
+    __builtin_unwind_init();
+    setjmp(regs);
+    t->stop_sp = current_sp();
+    if (t->stop_sp < t->min_sp)
+        t->min_sp = t->stop_sp;
+    /* release: pairs with the acquire in wait_stopped */
+    store_release(&t->stop_ack, e);
+    futex_wake_all(&t->stop_ack);
+    for (;;) {
+        uint32_t seq = load_acquire(&G.wake_seq);
+        /* acquire: pairs with the release in resume_thread / start_world */
+        if (load_acquire(&t->resume) == e)
+            break;
+        futex_wait(&G.wake_seq, seq);
+    }
+    compiler_fence();
+    (void)regs;
+}
+
+static uintptr_t interrupted_sp(void *ucv)
+{
+    ucontext_t *uc = ucv;
+#if defined(__x86_64__)
+    return (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
+#elif defined(__aarch64__)
+    return (uintptr_t)uc->uc_mcontext.sp;
+#else
+    (void)uc;
+    return 0;
+#endif
+}
+
+static void stop_handler(int sig, siginfo_t *si, void *uc)
+{
+    (void)sig;
+    (void)si;
+    (void)uc;
+    int saved_errno = errno;
+    pgc_thread *t = pgc_self;
+    if (t) {
+        t->intr_sp = interrupted_sp(uc);
+        ucontext_t *u = uc;
+        t->intr_regs[0] = (uintptr_t)&u->uc_mcontext;
+        t->intr_regs[1] = (uintptr_t)(&u->uc_mcontext + 1);
+        /* acquire: pairs with the release in stop_thread */
+        uint32_t e = load_acquire(&t->stop_req);
+        if (e != load_relaxed(&t->stop_ack)) {
+            if (t->in_lib > 0)
+                t->stop_deferred = 1;
+            else
+                park(t, e);
+        }
+    }
+    errno = saved_errno;
+}
+
+/* lib_leave found a deferred stop: honour it now. */
+void thread_stop_self(pgc_thread *t)
+{
+    /* Block the stop signal meanwhile: a handler nested inside this park
+     * could otherwise answer this epoch and the next one, and this park
+     * would then acknowledge a stale epoch after them. */
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, G.stop_signal);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
+    t->stop_deferred = 0;
+    t->intr_sp = 0; /* stopped inside the library, not by the handler */
+    t->intr_regs[0] = t->intr_regs[1] = 0;
+    uint32_t e = load_acquire(&t->stop_req); /* pairs with stop_thread */
+    if (e != load_relaxed(&t->stop_ack))
+        park(t, e);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/* Threads lock held. Ask t to stop; wait_stopped waits for it. */
+static void request_stop(pgc_thread *t)
+{
+    uint32_t e = fetch_add_relaxed(&G.stop_epoch, 1) + 1;
+    /* release: pairs with the acquire in stop_handler / thread_stop_self */
+    store_release(&t->stop_req, e);
+    int err = pthread_kill(t->self, G.stop_signal);
+    if (err)
+        pgc_fatal("pacegc: cannot signal thread %d to stop (%s); did it exit without "
+                  "pgc_thread_detach?\n", (int)t->tid, strerror(err));
+}
+
+static void wait_stopped(pgc_thread *t)
+{
+    uint32_t e = load_relaxed(&t->stop_req);
+    for (;;) {
+        uint32_t a = load_acquire(&t->stop_ack); /* pairs with park */
+        if (a == e)
+            return;
+        futex_wait(&t->stop_ack, a);
+    }
+}
+
+void stop_thread(pgc_thread *t)
+{
+    request_stop(t);
+    wait_stopped(t);
+}
+
+static void wake_parked(void)
+{
+    /* release: a parked thread that sees the new sequence sees its resume */
+    fetch_add_acq_rel(&G.wake_seq, 1);
+    futex_wake_all(&G.wake_seq);
+}
+
+void resume_thread(pgc_thread *t)
+{
+    /* release: pairs with the acquire in park */
+    store_release(&t->resume, load_relaxed(&t->stop_req));
+    wake_parked();
+}
+
+/* Threads lock held by the caller (the coordinator) until start_world. */
+void stop_world(void)
+{
+    for (pgc_thread *t = G.threads; t; t = t->next)
+        request_stop(t);
+    for (pgc_thread *t = G.threads; t; t = t->next)
+        wait_stopped(t);
+}
+
+/* Every thread is released before any is woken: one wake-all, so no woken
+ * thread can preempt the coordinator between two wake-ups. */
+uint64_t start_world(void)
+{
+    for (pgc_thread *t = G.threads; t; t = t->next)
+        store_release(&t->resume, load_relaxed(&t->stop_req));
+    uint64_t released = now_ns();
+    wake_parked();
+    return released;
+}
+
+/* ---- Attach and detach ------------------------------------------------------ */
+
+static void record_stack(pgc_thread *t)
+{
+    pthread_attr_t attr;
+    void *addr = NULL;
+    size_t size = 0;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+        pthread_attr_getstack(&attr, &addr, &size);
+        pthread_attr_destroy(&attr);
+    }
+    uintptr_t sp = current_sp();
+    if (!addr || sp < (uintptr_t)addr || sp >= (uintptr_t)addr + size)
+        pgc_fatal("pacegc: cannot find the stack of thread %d\n", (int)t->tid);
+    t->stack_hi = (uintptr_t)addr + size;
+    t->stack_lo = (uintptr_t)addr + 4096; /* keep off a guard page */
+    if (t->tid == getpid() && main_stack_lo)
+        t->stack_lo = main_stack_lo; /* the main stack is mapped only from here */
+    t->min_sp = sp;
+}
+
+static void destroy_key(void *p)
+{
+    pgc_thread *t = p;
+    if (t && pgc_self == t)
+        pgc_thread_detach();
+}
+
+static pgc_thread *attach_self(bool automatic)
+{
+    lock_stoppable(&G.threads_lock);
+    pgc_thread *t = spare_threads;
+    if (t)
+        spare_threads = t->next;
+    pthread_mutex_unlock(&G.threads_lock);
+    if (!t)
+        t = os_alloc_meta(sizeof *t);
+    memset(t, 0, sizeof *t);
+    pthread_cond_init(&t->aq_cv, NULL);
+    t->self = pthread_self();
+    t->tid = (pid_t)syscall(SYS_gettid);
+    t->auto_attached = automatic;
+    record_stack(t);
+    roots_record_tls(t);
+    /* Set before the thread is listed: a stop signal finds it attached. */
+    pgc_self = t;
+    pthread_setspecific(G.thread_key, t);
+    lock_stoppable(&G.threads_lock);
+    t->next = G.threads;
+    if (G.threads)
+        G.threads->prev = t;
+    G.threads = t;
+    G.nthreads++;
+    G.stack_bytes += t->stack_hi - t->stack_lo;
+    pthread_mutex_unlock(&G.threads_lock);
+    return t;
+}
+
+pgc_thread *thread_attach_auto(void)
+{
+    ensure_init();
+    return pgc_self ? pgc_self : attach_self(true);
+}
+
+void pgc_thread_attach(void)
+{
+    ensure_init();
+    if (pgc_self)
+        pgc_fatal("pacegc: pgc_thread_attach: thread %d is already attached (attach each thread "
+                  "once; pgc_init and pgc_pthread_create attach for you, and a thread that "
+                  "allocates is attached automatically)\n", (int)pgc_self->tid);
+    attach_self(false);
+}
+
+void pgc_thread_detach(void)
+{
+    pgc_thread *t = pgc_self;
+    if (!t)
+        pgc_fatal("pacegc: pgc_thread_detach: thread %d is not attached (detach only a thread "
+                  "that pgc_thread_attach, pgc_init or an allocation attached, and only once)\n",
+                  (int)syscall(SYS_gettid));
+    lib_enter(t);
+    pgc_marker m;
+    marker_init(&m);
+    marker_begin();
+    barrier_flush_thread(t, &m);
+    marker_end(&m);
+    cache_release_all(t);
+    if (load_relaxed(&pgc__marking))
+        fetch_add_relaxed(&G.black_exited, t->black_bytes);
+    assist_thread_exit(t);
+    lib_leave(t);
+    pthread_setspecific(G.thread_key, NULL);
+    lock_stoppable(&G.threads_lock);
+    if (t->prev)
+        t->prev->next = t->next;
+    else
+        G.threads = t->next;
+    if (t->next)
+        t->next->prev = t->prev;
+    G.nthreads--;
+    G.stack_bytes -= t->stack_hi - t->stack_lo;
+    pgc_self = NULL;
+    pthread_cond_destroy(&t->aq_cv);
+    t->next = spare_threads;
+    spare_threads = t;
+    pthread_mutex_unlock(&G.threads_lock);
+}
+
+/* ---- pgc_pthread_create --------------------------------------------------------- */
+
+typedef struct start_box {
+    void *(*start)(void *);
+    void *arg;
+    _Atomic uint32_t attached;
+} start_box;
+
+static void *trampoline(void *p)
+{
+    start_box *box = p;
+    void *(*start)(void *) = box->start;
+    void *arg = box->arg;
+    pgc_thread_attach();
+    /* release: the creator may now drop its copy of arg (pairs with the
+     * acquire in pgc_pthread_create) */
+    store_release(&box->attached, 1);
+    futex_wake_all(&box->attached);
+    return start(arg); /* the key destructor detaches at exit */
+}
+
+int pgc_pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*start)(void *),
+                       void *arg)
+{
+    ensure_init();
+    /* The box lives on this stack, which is scanned, until the child has
+     * attached: arg stays reachable through the handover. */
+    start_box box = { start, arg, 0 };
+    int err = pthread_create(thread, attr, trampoline, &box);
+    if (err)
+        return err;
+    while (load_acquire(&box.attached) == 0)
+        futex_wait(&box.attached, 0);
+    return 0;
+}
+
+/* ---- Init --------------------------------------------------------------------------- */
+
+static void find_main_stack(void)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    if (!f)
+        return;
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        if (strstr(line, "[stack]")) {
+            unsigned long lo, hi;
+            if (sscanf(line, "%lx-%lx", &lo, &hi) == 2)
+                main_stack_lo = lo;
+        }
+    }
+    fclose(f);
+}
+
+void threads_init(void)
+{
+    pthread_mutex_init(&G.threads_lock, NULL);
+    pthread_key_create(&G.thread_key, destroy_key);
+    find_main_stack();
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = stop_handler;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(G.stop_signal, &sa, NULL) != 0)
+        pgc_fatal("pacegc: cannot install the stop signal handler for signal %d\n", G.stop_signal);
+}

@@ -1,0 +1,188 @@
+/*
+ * workers.c - background mark workers on real threads (gc-notes Part 1
+ * item 8, Part 2 2.4.5).
+ *
+ * The pacer decides, per cycle, how many dedicated workers run flat out and
+ * what fraction of each proc's wall time a fractional worker may take. With
+ * procs = 2 that is no dedicated worker and one fractional worker at 50% of
+ * one CPU (25% of two). The fractional worker marks in ~100 us slices and
+ * sleeps whenever its CPU time (thread CPU clock) is ahead of its share of
+ * the mark phase's wall time.
+ *
+ * An idle worker runs at SCHED_IDLE, which Linux schedules only on an
+ * otherwise idle CPU; its time is counted apart (idle_ns) and, like Go's
+ * idle marking, not charged to the GC CPU fraction. It stands down while
+ * the CPU limiter is limiting. PGCDEBUG=idleworker=0 turns it off.
+ */
+#include "internal.h"
+
+#include <sched.h>
+#include <string.h>
+#include <time.h>
+
+#define SLICE_NS 100000ull            /* fractional / idle slice: 100 us */
+#define DEDICATED_SLICE_NS 10000000ull /* dedicated workers re-check the phase every 10 ms */
+#define MAX_WORKERS 64
+
+enum worker_kind { W_DEDICATED, W_FRACTIONAL, W_IDLE };
+
+typedef struct worker {
+    int kind;
+    int index; /* among dedicated workers */
+} worker;
+
+/* Cycle parameters: written by the coordinator before it bumps cycle_seq
+ * (release); read by workers after they see the new value (acquire). They
+ * are atomics (relaxed) because a worker still finishing the last cycle may
+ * read them while the next cycle's values are written: either is fine. */
+static _Atomic uint32_t cycle_seq;
+static _Atomic int want_dedicated;
+static _Atomic double fractional_share; /* CPUs: procs x per-proc fractional goal */
+static _Atomic uint64_t mark_start_ns;
+
+static worker workers[MAX_WORKERS]; /* coordinator only */
+static int nworkers, ndedicated;
+static bool have_fractional, have_idle;
+bool pgc_idle_worker_enabled = true;
+
+static void wait_for_work(uint64_t max_ns)
+{
+    pthread_mutex_lock(&G.pool_lock);
+    if ((G.nfull == 0 || load_relaxed(&G.mark_hold)) && load_relaxed(&G.phase) == PHASE_MARK) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        uint64_t ns = (uint64_t)ts.tv_nsec + max_ns;
+        ts.tv_sec += (time_t)(ns / 1000000000u);
+        ts.tv_nsec = (long)(ns % 1000000000u);
+        fetch_add_relaxed(&G.pool_waiters, 1);
+        pthread_cond_timedwait(&G.pool_cv, &G.pool_lock, &ts);
+        fetch_sub_relaxed(&G.pool_waiters, 1);
+    }
+    pthread_mutex_unlock(&G.pool_lock);
+}
+
+static void account(int kind, uint64_t cpu)
+{
+    if (kind == W_IDLE)
+        fetch_add_relaxed(&G.idle_ns, cpu);
+    else
+        fetch_add_relaxed(&G.bg_ns, cpu);
+    /* the limiter is updated at least every ~10 ms while a cycle marks */
+    static _Atomic uint64_t last_poll;
+    uint64_t now = now_ns(), last = load_relaxed(&last_poll);
+    if (kind == W_IDLE || (now - last > 10000000 && cas_relaxed(&last_poll, &last, now)))
+        limiter_poll(0, kind == W_IDLE ? cpu : 0);
+}
+
+/* Mark until the phase ends. */
+static void run_mark(worker *w)
+{
+    double share = load_relaxed(&fractional_share);
+    uint64_t start = load_relaxed(&mark_start_ns);
+    if (w->kind == W_DEDICATED && w->index >= load_relaxed(&want_dedicated))
+        return;
+    if (w->kind == W_FRACTIONAL && share <= 0)
+        return;
+    pgc_marker m;
+    marker_init(&m);
+    uint64_t my_cpu = 0;
+    while (load_acquire(&G.phase) == PHASE_MARK) {
+        uint64_t now = now_ns();
+        if (w->kind == W_FRACTIONAL) {
+            double allowed = share * (double)(now - start);
+            if ((double)my_cpu > allowed) {
+                sleep_ns((uint64_t)(((double)my_cpu - allowed) / share) + 1000);
+                continue;
+            }
+        }
+        if (w->kind == W_IDLE && load_relaxed(&G.limiter_on)) {
+            wait_for_work(1000000);
+            continue;
+        }
+        uint64_t c0 = thread_cpu_ns();
+        uint64_t slice = w->kind == W_DEDICATED ? DEDICATED_SLICE_NS : SLICE_NS;
+        bool got = marker_begin_with_work(&m);
+        if (got) {
+            mark_drain(&m, UINT64_MAX, now + slice, true);
+            marker_end(&m);
+        }
+        uint64_t cpu = thread_cpu_ns() - c0;
+        my_cpu += cpu;
+        account(w->kind, cpu);
+        int slow = load_relaxed(&G.worker_slowdown_us);
+        if (got && slow > 0)
+            sleep_ns((uint64_t)slow * 1000);
+        if (!got)
+            wait_for_work(w->kind == W_FRACTIONAL ? SLICE_NS * 10 : 5000000);
+    }
+}
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    if (w->kind == W_IDLE) {
+        struct sched_param sp = { 0 };
+        pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp);
+    }
+    uint32_t seen = 0;
+    for (;;) {
+        /* acquire: pairs with the release in workers_start_cycle */
+        uint32_t s = load_acquire(&cycle_seq);
+        if (s == seen) {
+            futex_wait(&cycle_seq, s);
+            continue;
+        }
+        seen = s;
+        run_mark(w);
+    }
+    return NULL;
+}
+
+static void spawn(int kind, int index)
+{
+    if (nworkers == MAX_WORKERS)
+        return;
+    worker *w = &workers[nworkers++];
+    w->kind = kind;
+    w->index = index;
+    pthread_t th;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    if (pthread_create(&th, &attr, worker_main, w) != 0)
+        pgc_fatal("pacegc: cannot start a mark worker thread\n");
+    pthread_attr_destroy(&attr);
+}
+
+/* Coordinator, after pause #1. */
+void workers_start_cycle(int dedicated, double fractional_goal)
+{
+    while (ndedicated < dedicated && ndedicated < MAX_WORKERS - 2)
+        spawn(W_DEDICATED, ndedicated++);
+    if (!have_fractional && fractional_goal > 0) {
+        spawn(W_FRACTIONAL, 0);
+        have_fractional = true;
+    }
+    if (!have_idle && pgc_idle_worker_enabled) {
+        spawn(W_IDLE, 0);
+        have_idle = true;
+    }
+    store_relaxed(&want_dedicated, dedicated);
+    store_relaxed(&fractional_share, fractional_goal * G.procs);
+    store_relaxed(&mark_start_ns, now_ns());
+    /* release: pairs with the acquire in worker_main */
+    store_release(&cycle_seq, load_relaxed(&cycle_seq) + 1);
+    futex_wake_all(&cycle_seq);
+}
+
+/* Pause #2: the phase change stops the workers' loops; wake any sleeper. */
+void workers_end_cycle(void)
+{
+    pthread_mutex_lock(&G.pool_lock);
+    pthread_cond_broadcast(&G.pool_cv);
+    pthread_mutex_unlock(&G.pool_lock);
+}
+
+void workers_init(void)
+{
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs every test binary in $1. A test's source may carry, in its first
+# lines:
+#   // TEST-ENV: VAR=value ...      environment for the run
+#   // TEST-TIMEOUT: seconds        (default 120)
+#   // TEST-ASAN: no                skip under AddressSanitizer (PGC_ASAN=1)
+#   // TEST-TSAN: yes               also run under ThreadSanitizer (PGC_TSAN=1
+#                                   runs only these: TSan delays signals to
+#                                   its own safe points, so tests that stop a
+#                                   thread spinning without calls cannot run
+#                                   under it)
+# Prints one line per test and, last, "N passed, N failed".
+set -u
+dir=${1:-build/tests}
+pass=0; fail=0; failed=()
+for bin in "$dir"/test_*; do
+  [ -x "$bin" ] || continue
+  name=$(basename "$bin")
+  src="tests/$name.c"
+  envs=$(sed -n 's|^// TEST-ENV: *||p' "$src" 2>/dev/null | head -1)
+  tmo=$(sed -n 's|^// TEST-TIMEOUT: *||p' "$src" 2>/dev/null | head -1)
+  tsan=$(sed -n 's|^// TEST-TSAN: *||p' "$src" 2>/dev/null | head -1)
+  asan=$(sed -n 's|^// TEST-ASAN: *||p' "$src" 2>/dev/null | head -1)
+  if [ "${PGC_ASAN:-0}" = 1 ] && [ "$asan" = no ]; then
+    echo "SKIP $name (not run under AddressSanitizer)"; continue
+  fi
+  [ -n "$tmo" ] || tmo=120
+  if [ "${PGC_TSAN:-0}" = 1 ] && [ "${tsan%% *}" != yes ]; then
+    continue
+  fi
+  start=$(date +%s.%N)
+  out=$(env $envs timeout "$tmo" "$bin" 2>&1); rc=$?
+  secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN{printf "%.1f", e-s}')
+  if [ $rc -eq 0 ]; then
+    pass=$((pass+1)); echo "PASS $name (${secs}s)"
+  else
+    fail=$((fail+1)); failed+=("$name")
+    echo "FAIL $name (exit $rc, ${secs}s)"
+    printf '%s\n' "$out" | tail -n 25 | sed 's/^/    /'
+  fi
+done
+[ ${#failed[@]} -gt 0 ] && echo "failed: ${failed[*]}"
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
