@@ -171,6 +171,12 @@ typedef struct pgc_stats {
     int gc_percent;
     int64_t memory_limit;
     int procs;                 /* CPUs the process may use */
+    /* How threads were stopped (each pause and each handshake stops every
+     * attached thread): by a signal, or, for a thread waiting inside the
+     * library (cycle start, assist queue, pgc_collect), by claiming it
+     * without a signal. */
+    uint64_t stops_signalled;
+    uint64_t stops_claimed;
 } pgc_stats;
 
 PGC_API void pgc_read_stats(pgc_stats *out);

@@ -242,6 +242,11 @@ static void *alloc_small(pgc_thread *t, size_t size, int kind)
 static void *alloc_any(size_t size, int kind)
 {
     pgc_thread *t = self_thread();
+    /* gccheckmark: one spare byte, so a pointer one past the end of an
+     * object stays inside it and never looks like a pointer to the next
+     * object (see DESIGN.md, Checkmark). */
+    if (__builtin_expect(G.checkmark, 0) && size < SIZE_MAX)
+        size += 1;
     for (int attempt = 0;; attempt++) {
         void *p = size <= MAX_SMALL ? alloc_small(t, size, kind) : alloc_large(t, size, kind);
         if (__builtin_expect(t->trigger_wait, 0)) {

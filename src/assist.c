@@ -145,6 +145,17 @@ static void enqueue_locked(pgc_thread *t)
     store_relaxed(&G.aq_head_hint, 1);
 }
 
+/* A blocked region: wait for a waker to dequeue t. aq_woken and aq_cv are
+ * the assist lock's, not the thread's owner-only state. */
+static void wait_woken_blocked(void *arg)
+{
+    pgc_thread *t = arg;
+    pthread_mutex_lock(&G.assist_lock);
+    while (!t->aq_woken)
+        pthread_cond_wait(&t->aq_cv, &G.assist_lock);
+    pthread_mutex_unlock(&G.assist_lock);
+}
+
 /* Park until credit pays the debt or marking ends. Outside any critical
  * section, so the world can stop while we wait. Returns true if marking
  * ended (stop paying), false to retry. */
@@ -163,9 +174,8 @@ static bool park(pgc_thread *t, bool credit_helps)
         return false;
     }
     t->aq_since = now_ns();
-    while (!t->aq_woken)
-        pthread_cond_wait(&t->aq_cv, &G.assist_lock);
     pthread_mutex_unlock(&G.assist_lock);
+    thread_blocking(t, wait_woken_blocked, t);
     return false;
 }
 

@@ -23,6 +23,11 @@
 #define cas_acq_rel(p, expected, desired)                                          \
     atomic_compare_exchange_strong_explicit((p), (expected), (desired),            \
                                             memory_order_acq_rel, memory_order_acquire)
+#define load_seq_cst(p) atomic_load_explicit((p), memory_order_seq_cst)
+#define store_seq_cst(p, v) atomic_store_explicit((p), (v), memory_order_seq_cst)
+#define cas_seq_cst(p, expected, desired)                                          \
+    atomic_compare_exchange_strong_explicit((p), (expected), (desired),            \
+                                            memory_order_seq_cst, memory_order_seq_cst)
 #define cas_relaxed(p, expected, desired)                                          \
     atomic_compare_exchange_weak_explicit((p), (expected), (desired),              \
                                           memory_order_relaxed, memory_order_relaxed)

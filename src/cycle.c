@@ -124,6 +124,19 @@ static bool past_trigger_unmarked(void)
  * allocating large objects could run far past the goal while the
  * coordinator is still being scheduled or sweeping.
  */
+static void wait_start_blocked(void *unused)
+{
+    (void)unused;
+    pthread_mutex_lock(&G.cycle_lock);
+    if (past_trigger_unmarked()) {
+        store_relaxed(&G.start_requested, 1);
+        wake_coordinator();
+    }
+    while (past_trigger_unmarked())
+        pthread_cond_wait(&G.start_cv, &G.cycle_lock);
+    pthread_mutex_unlock(&G.cycle_lock);
+}
+
 void cycle_wait_start(void)
 {
     pgc_thread *t = pgc_self;
@@ -135,14 +148,7 @@ void cycle_wait_start(void)
             break;
     }
     uint64_t b0 = now_ns();
-    lock_stoppable(&G.cycle_lock);
-    if (past_trigger_unmarked()) {
-        store_relaxed(&G.start_requested, 1);
-        wake_coordinator();
-    }
-    while (past_trigger_unmarked())
-        pthread_cond_wait(&G.start_cv, &G.cycle_lock);
-    pthread_mutex_unlock(&G.cycle_lock);
+    thread_blocking(t, wait_start_blocked, NULL);
     fetch_add_relaxed(&G.assist_blocked_ns, now_ns() - b0);
 }
 
@@ -175,12 +181,18 @@ void pgc__test_hold_at(int point)
     pthread_mutex_unlock(&G.cycle_lock);
 }
 
-void pgc__test_wait_held(void)
+static void wait_held_blocked(void *unused)
 {
-    lock_stoppable(&G.cycle_lock);
+    (void)unused;
+    pthread_mutex_lock(&G.cycle_lock);
     while (!held)
         pthread_cond_wait(&hold_cv, &G.cycle_lock);
     pthread_mutex_unlock(&G.cycle_lock);
+}
+
+void pgc__test_wait_held(void)
+{
+    thread_blocking(pgc_self, wait_held_blocked, NULL);
 }
 
 void pgc__test_release(void)
@@ -571,10 +583,10 @@ static void *coordinator_main(void *arg)
     return NULL;
 }
 
-void pgc_collect(void)
+static void collect_blocked(void *unused)
 {
-    ensure_init();
-    lock_stoppable(&G.cycle_lock);
+    (void)unused;
+    pthread_mutex_lock(&G.cycle_lock);
     uint64_t target = G.cycles_started + 1;
     if (G.forced_target < target)
         G.forced_target = target;
@@ -582,6 +594,12 @@ void pgc_collect(void)
     while (G.cycles_swept < target)
         pthread_cond_wait(&G.done_cv, &G.cycle_lock);
     pthread_mutex_unlock(&G.cycle_lock);
+}
+
+void pgc_collect(void)
+{
+    ensure_init();
+    thread_blocking(pgc_self, collect_blocked, NULL);
 }
 
 int pgc_set_gc_percent(int percent)

@@ -183,6 +183,19 @@ typedef struct pgc_thread {
     _Atomic uint32_t stop_req;
     _Atomic uint32_t stop_ack;
     _Atomic uint32_t resume;
+    /* Bumped (release) by the owner after it acknowledges a stop, and when
+     * it enters a blocked region with a stop pending; the stopper
+     * futex-waits on it, so neither event can be missed. */
+    _Atomic uint32_t stop_evt;
+    /* Blocked regions (thread_blocking): T_RUNNING; T_BLOCKED, the owner
+     * waits inside the library touching neither the heap nor its own
+     * caches and buffers, with its registers spilled and stop_sp set;
+     * T_CLAIMED, the coordinator holds a blocked thread as stopped.
+     * INV-BLOCKED-CLAIM: only the owner moves RUNNING<->BLOCKED and only
+     * the coordinator moves BLOCKED<->CLAIMED, every move a seq_cst CAS or
+     * store, so that the owner's "state = BLOCKED; read stop_req" and the
+     * stopper's "stop_req = e; try to claim" cannot both miss each other. */
+    _Atomic uint32_t state;
     /* Stack pointer saved by the handler; valid while stop_ack == stop_req
      * and resume != stop_req. */
     uintptr_t stop_sp;
@@ -292,6 +305,9 @@ typedef struct pgc_globals {
      * wake-all restarts the whole world at once (threads lock held by the
      * writer; read by parked threads with acquire). */
     _Atomic uint32_t wake_seq;
+    /* Stops by signal and stops by claiming a blocked thread (written by
+     * the coordinator, relaxed: statistics). */
+    _Atomic uint64_t stops_signalled, stops_claimed;
     pthread_key_t thread_key;
     uint64_t stack_bytes;        /* sum of attached stack sizes (threads lock) */
 
@@ -446,6 +462,15 @@ PGC_INTERNAL_API uint64_t start_world(void);
 PGC_INTERNAL_API void stop_thread(pgc_thread *t);
 PGC_INTERNAL_API void resume_thread(pgc_thread *t);
 PGC_INTERNAL_API void thread_stop_self(pgc_thread *t);
+
+enum { T_RUNNING = 0, T_BLOCKED = 1, T_CLAIMED = 2 };
+/* Run fn(arg) as a blocked region of the calling thread (t may be NULL for
+ * an unattached thread): fn may wait on locks and condition variables of
+ * the library for as long as it likes, and the world stops around it
+ * without a signal. fn must not touch the heap, the thread's caches or
+ * barrier buffer, nor enter a critical section. Called outside any
+ * critical section. */
+PGC_INTERNAL_API void thread_blocking(pgc_thread *t, void (*fn)(void *), void *arg);
 
 /* Enter/leave the library's critical section: a stop request that arrives
  * inside is deferred until the matching leave. Owner thread only. */

@@ -146,7 +146,13 @@ void pgc_remove_roots(void *start, size_t size)
 void roots_for_each_verify(range_fn fn, void *ctx)
 {
     for (pgc_thread *t = G.threads; t; t = t->next) {
-        if (t->intr_sp && t->intr_sp >= t->stop_sp && t->intr_sp < t->stack_hi) {
+        /* Trust the interrupted context only if the signal frame lies on
+         * this stack above the park frame. ThreadSanitizer runs a handler
+         * late, at its next interceptor call, with a copy of the context
+         * kept in its own memory: those registers and that stack pointer
+         * are stale, so the whole stack from stop_sp up is used instead. */
+        bool frame_on_stack = t->intr_regs[0] >= t->stop_sp && t->intr_regs[1] <= t->stack_hi;
+        if (t->intr_sp && frame_on_stack && t->intr_sp >= t->stop_sp && t->intr_sp < t->stack_hi) {
             fn(ctx, t->intr_regs[0], t->intr_regs[1], ROOT_STACK);
             fn(ctx, t->intr_sp, t->stack_hi, ROOT_STACK);
         } else {

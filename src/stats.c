@@ -146,6 +146,8 @@ void pgc_read_stats(pgc_stats *out)
     out->assist_ratio = dbits(load_relaxed(&G.assist_work_per_byte_x1024));
     out->limiter_enabled = load_relaxed(&G.limiter_on);
     out->procs = G.procs;
+    out->stops_signalled = load_relaxed(&G.stops_signalled);
+    out->stops_claimed = load_relaxed(&G.stops_claimed);
     pgc_thread *t = lib_enter_self(); /* INV-STW-LOCKS */
     pthread_mutex_lock(&G.pacer_lock);
     out->cons_mark = pgc_pacer_cons_mark(&G.pacer);

@@ -76,7 +76,8 @@ static __attribute__((noinline)) void park(pgc_thread *t, uint32_t e)
         t->min_sp = t->stop_sp;
     /* release: pairs with the acquire in wait_stopped */
     store_release(&t->stop_ack, e);
-    futex_wake_all(&t->stop_ack);
+    fetch_add_acq_rel(&t->stop_evt, 1); /* pairs with the load in wait_stopped */
+    futex_wake_all(&t->stop_evt);
     for (;;) {
         uint32_t seq = load_acquire(&G.wake_seq);
         /* acquire: pairs with the release in resume_thread / start_world */
@@ -108,7 +109,11 @@ static void stop_handler(int sig, siginfo_t *si, void *uc)
     (void)uc;
     int saved_errno = errno;
     pgc_thread *t = pgc_self;
-    if (t) {
+    /* A thread in a blocked region is stopped by claiming it, never here:
+     * the signal was sent before it blocked and only interrupts the wait
+     * (acquire: pairs with the coordinator's CAS; only BLOCKED<->CLAIMED
+     * can change under us, and both mean "not here"). */
+    if (t && load_acquire(&t->state) == T_RUNNING) {
         t->intr_sp = interrupted_sp(uc);
         ucontext_t *u = uc;
         t->intr_regs[0] = (uintptr_t)&u->uc_mcontext;
@@ -144,12 +149,30 @@ void thread_stop_self(pgc_thread *t)
     pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
+/* Take a thread that sits in a blocked region as stopped. Its stop_sp and
+ * spilled registers were published before it became BLOCKED. */
+static bool try_claim(pgc_thread *t)
+{
+    uint32_t s = T_BLOCKED;
+    /* seq_cst: INV-BLOCKED-CLAIM, after the seq_cst store of stop_req */
+    if (!cas_seq_cst(&t->state, &s, T_CLAIMED))
+        return false;
+    store_release(&t->stop_ack, load_relaxed(&t->stop_req)); /* acknowledged for it */
+    return true;
+}
+
 /* Threads lock held. Ask t to stop; wait_stopped waits for it. */
 static void request_stop(pgc_thread *t)
 {
     uint32_t e = fetch_add_relaxed(&G.stop_epoch, 1) + 1;
-    /* release: pairs with the acquire in stop_handler / thread_stop_self */
-    store_release(&t->stop_req, e);
+    /* seq_cst (so also release: pairs with the acquire in stop_handler and
+     * thread_stop_self): INV-BLOCKED-CLAIM orders it before the claim */
+    store_seq_cst(&t->stop_req, e);
+    if (try_claim(t)) {
+        fetch_add_relaxed(&G.stops_claimed, 1);
+        return; /* blocked in the library: no signal needed */
+    }
+    fetch_add_relaxed(&G.stops_signalled, 1);
     int err = pthread_kill(t->self, G.stop_signal);
     if (err)
         pgc_fatal("pacegc: cannot signal thread %d to stop (%s); did it exit without "
@@ -160,10 +183,14 @@ static void wait_stopped(pgc_thread *t)
 {
     uint32_t e = load_relaxed(&t->stop_req);
     for (;;) {
-        uint32_t a = load_acquire(&t->stop_ack); /* pairs with park */
-        if (a == e)
+        uint32_t ev = load_acquire(&t->stop_evt); /* pairs with park / thread_blocking */
+        if (load_acquire(&t->stop_ack) == e)      /* pairs with park */
             return;
-        futex_wait(&t->stop_ack, a);
+        if (try_claim(t)) { /* signalled, then blocked before answering */
+            fetch_add_relaxed(&G.stops_claimed, 1);
+            return;
+        }
+        futex_wait(&t->stop_evt, ev);
     }
 }
 
@@ -180,10 +207,21 @@ static void wake_parked(void)
     futex_wake_all(&G.wake_seq);
 }
 
+/* Hand a claimed thread back: it may leave its blocked region. */
+static void unclaim(pgc_thread *t)
+{
+    if (load_relaxed(&t->state) == T_CLAIMED) { /* only we set CLAIMED */
+        /* seq_cst (release): pairs with the CAS in thread_blocking */
+        store_seq_cst(&t->state, T_BLOCKED);
+        futex_wake_all(&t->state);
+    }
+}
+
 void resume_thread(pgc_thread *t)
 {
     /* release: pairs with the acquire in park */
     store_release(&t->resume, load_relaxed(&t->stop_req));
+    unclaim(t);
     wake_parked();
 }
 
@@ -204,7 +242,64 @@ uint64_t start_world(void)
         store_release(&t->resume, load_relaxed(&t->stop_req));
     uint64_t released = now_ns();
     wake_parked();
+    for (pgc_thread *t = G.threads; t; t = t->next)
+        unclaim(t);
     return released;
+}
+
+/* ---- Blocked regions ----------------------------------------------------------- */
+
+/*
+ * A thread that waits inside the library (for the cycle to start, for
+ * assist credit, for pgc_collect) publishes its stack pointer and spilled
+ * registers and becomes BLOCKED; a stopper claims it instead of signalling
+ * it, and it cannot leave until the claim is given back. So a wait never
+ * delays a pause by a signal round trip, and a waiter is never stopped
+ * halfway through the C library's condition-variable code (where a
+ * stopped waiter can hold up the thread that signals the variable).
+ *
+ *   owner                                 stopper
+ *   stop_sp = sp; regs spilled            stop_req = e          (seq_cst)
+ *   state = BLOCKED            (seq_cst)  CAS state BLOCKED->CLAIMED
+ *   if stop_req != stop_ack: bump stop_evt, wake
+ *   fn(arg)
+ *   CAS state BLOCKED->RUNNING, or wait while CLAIMED
+ */
+static __attribute__((noinline)) void blocking_body(pgc_thread *t, void (*fn)(void *), void *arg)
+{
+    jmp_buf regs;
+    __builtin_unwind_init();
+    setjmp(regs);
+    t->intr_sp = 0;
+    t->intr_regs[0] = t->intr_regs[1] = 0;
+    t->stop_sp = current_sp();
+    if (t->stop_sp < t->min_sp)
+        t->min_sp = t->stop_sp;
+    /* seq_cst (release for stop_sp and the registers): INV-BLOCKED-CLAIM */
+    store_seq_cst(&t->state, T_BLOCKED);
+    if (load_seq_cst(&t->stop_req) != load_relaxed(&t->stop_ack)) {
+        fetch_add_acq_rel(&t->stop_evt, 1); /* a stopper waits: let it claim us */
+        futex_wake_all(&t->stop_evt);
+    }
+    fn(arg);
+    for (;;) {
+        uint32_t st = T_BLOCKED;
+        if (cas_seq_cst(&t->state, &st, T_RUNNING))
+            break;
+        futex_wait(&t->state, T_CLAIMED); /* held by a stopper */
+    }
+    compiler_fence();
+    (void)regs;
+}
+
+void thread_blocking(pgc_thread *t, void (*fn)(void *), void *arg)
+{
+    if (!t) {
+        fn(arg);
+        return;
+    }
+    PGC_ASSERT(t->in_lib == 0);
+    blocking_body(t, fn, arg);
 }
 
 /* ---- Attach and detach ------------------------------------------------------ */
