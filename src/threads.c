@@ -24,6 +24,10 @@
  * stopped visible to the coordinator, and every store the coordinator made
  * (barrier flag, cache changes) visible to the thread when it resumes.
  *
+ * A thread waiting inside the library is not signalled at all: it sits in
+ * a blocked region and the coordinator claims it (see "Blocked regions"
+ * below).
+ *
  * Blocking system calls: the handler runs (the call is interrupted) and the
  * thread stops; with SA_RESTART most calls (read, write, ...) are restarted
  * afterwards; calls that never restart (nanosleep, select, poll, epoll_wait)
