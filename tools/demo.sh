@@ -16,9 +16,17 @@ for w in init1 adversarial; do
   echo "== $w (PGCDEBUG=gctrace=1) =="
   PGCDEBUG="gctrace=1,gclog=$out/$w.csv" "$build/examples/demo" $w || exit 1
 done
-if [ -x tools/plot-gclog.sh ]; then
+if command -v gnuplot >/dev/null 2>&1 && [ -f tools/plot-gclog.sh ]; then
   for w in init1 adversarial; do
+    rm -f "$out/$w-zoom.svg" "$out/$w-zoom.png"
     bash tools/plot-gclog.sh "$out/$w.csv" "$out/$w" "$w"
+    # Hundreds of cycles make single cycles invisible in the full picture:
+    # then also draw ten of them from the middle of the run.
+    win=$(awk -F, '$2 == "start" { s[++n] = $1 }
+      END { if (n > 180) { i = int(n / 2); printf "%.1f:%.1f", s[i] - 0.05, s[i + 10] + 0.05 } }' "$out/$w.csv")
+    if [ -n "$win" ]; then
+      PLOT_GCLOG_WINDOW=$win bash tools/plot-gclog.sh "$out/$w.csv" "$out/$w-zoom" "$w"
+    fi
   done
 fi
 echo
