@@ -78,26 +78,55 @@ pgc_span *central_pop(pgc_span **list)
     return s;
 }
 
-/* Give the cache's span back to its central list (swept this cycle). */
-static void cache_release(pgc_cache *cc, int ci)
+/* Subtract from the accounts the bytes of the cache's span it never handed
+ * out (they were counted when it took the span). */
+static void unaccount(uint64_t unused, int kind)
 {
-    pgc_span *s = cc->span;
-    if (!s)
+    if (!unused)
         return;
-    uint32_t used = count_alloc(s);
-    uint64_t unused = (uint64_t)(s->nelems - used) * s->elem_size;
     fetch_sub_relaxed(&G.heap_live, unused);
     fetch_sub_relaxed(&G.heap_alloc, unused);
     fetch_sub_relaxed(&G.total_alloc, unused);
-    if (s->kind == KIND_SCAN)
+    if (kind == KIND_SCAN)
         fetch_sub_relaxed(&G.heap_scan, unused);
-    pgc_central *c = &G.central[ci];
-    pthread_mutex_lock(&c->lock);
-    int si = swept_index(load_relaxed(&G.sweepgen));
-    central_push(used < s->nelems ? &c->partial[si] : &c->full[si], s);
-    pthread_mutex_unlock(&c->lock);
+}
+
+/* Detach the cache's span for release: returns it (or NULL) and its count
+ * of unused bytes in *unused, and whether it still has free slots. */
+static pgc_span *cache_detach(pgc_cache *cc, uint64_t *unused, bool *partial)
+{
+    pgc_span *s = cc->span;
+    *unused = 0;
+    if (!s)
+        return NULL;
+    uint32_t used = count_alloc(s);
+    *unused = (uint64_t)(s->nelems - used) * s->elem_size;
+    *partial = used < s->nelems;
     cc->span = NULL;
     cc->free_bits = 0;
+    return s;
+}
+
+/* Central lock held: file a released span on this cycle's swept lists. */
+static void central_file(pgc_central *c, pgc_span *s, bool partial)
+{
+    int si = swept_index(load_relaxed(&G.sweepgen));
+    central_push(partial ? &c->partial[si] : &c->full[si], s);
+}
+
+/* Give the cache's span back to its central list (swept this cycle). */
+static void cache_release(pgc_cache *cc, int ci)
+{
+    uint64_t unused;
+    bool partial;
+    pgc_span *s = cache_detach(cc, &unused, &partial);
+    if (!s)
+        return;
+    unaccount(unused, s->kind);
+    pgc_central *c = &G.central[ci];
+    pthread_mutex_lock(&c->lock);
+    central_file(c, s, partial);
+    pthread_mutex_unlock(&c->lock);
 }
 
 /* Called by the owner (detach) or by the coordinator with the owner stopped
@@ -123,8 +152,10 @@ static pgc_span *span_for(size_t npages, bool *fresh)
 }
 
 /* A span of class index ci with free objects: central partial list, then
- * sweeping unswept spans of the class, then fresh pages. */
-static pgc_span *central_take(int ci)
+ * sweeping unswept spans of the class, then fresh pages. If give is not
+ * NULL, it is released to the central list under the same lock hold
+ * (give_partial: it has free slots; it is not handed straight back). */
+static pgc_span *central_take(int ci, pgc_span *give, bool give_partial)
 {
     pgc_central *c = &G.central[ci];
     for (;;) {
@@ -134,6 +165,10 @@ static pgc_span *central_take(int ci)
         pgc_span *u = NULL;
         if (!s && !(u = central_pop(&c->partial[1 - si])))
             u = central_pop(&c->full[1 - si]);
+        if (give) {
+            central_file(c, give, give_partial);
+            give = NULL;
+        }
         pthread_mutex_unlock(&c->lock);
         if (s)
             return s;
@@ -170,19 +205,28 @@ static bool cache_refill(pgc_thread *t, int ci)
     pgc_cache *cc = &t->cache[ci];
     if (cc->span && cache_seek(cc, cc->word + 1))
         return true;
-    cache_release(cc, ci);
     /* Charge before allocating (gc-notes Part 1 item 7): the whole span is
      * an upper bound of what the cache will hand out; the excess is
      * refunded below. The assist runs outside the critical section so the
      * thread can be stopped while it works or waits. */
     uint64_t charge = (uint64_t)G.class_npages[ci / 2] << PAGE_SHIFT;
     bool charged = load_relaxed(&G.assists_enabled) != 0;
+    pgc_span *give = NULL;
+    bool give_partial = false;
+    uint64_t unused = 0;
     if (charged) {
+        /* The old span goes back before the critical section is left: a
+         * stopped thread's spans are all in its cache or on central lists. */
+        cache_release(cc, ci);
         lib_leave(t);
         assist_charge(t, charge);
         lib_enter(t);
+    } else {
+        give = cache_detach(cc, &unused, &give_partial);
     }
-    pgc_span *s = central_take(ci);
+    int give_kind = give ? give->kind : 0;
+    pgc_span *s = central_take(ci, give, give_partial); /* files give */
+    unaccount(unused, give_kind);
     if (!s)
         return false;
     cc->span = s;

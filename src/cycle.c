@@ -87,6 +87,17 @@ static void request_cycle(void)
     wake_coordinator();
 }
 
+/* Allocators go on past the trigger for a quarter of the runway to the
+ * goal while the coordinator starts the cycle, and wait for marking to
+ * start only beyond (INV-TRIGGER-WAIT): most cycles then start without
+ * stalling anyone, and a runaway allocator still cannot use up the runway
+ * before assists begin. */
+static uint64_t wait_point(uint64_t trigger)
+{
+    uint64_t goal = load_relaxed(&G.goal);
+    return goal > trigger ? trigger + (goal - trigger) / 4 : trigger;
+}
+
 /* After the heap grew (a span refill or a large object): start a cycle at
  * the trigger, or revise the assist ratio while marking. */
 void cycle_maybe_trigger(void)
@@ -99,9 +110,10 @@ void cycle_maybe_trigger(void)
             pacer_revise_now();
         return;
     }
-    if (live < load_relaxed(&G.trigger))
+    uint64_t trigger = load_relaxed(&G.trigger);
+    if (live < trigger)
         return;
-    if (pgc_self)
+    if (pgc_self && live >= wait_point(trigger))
         pgc_self->trigger_wait = true;
     if (load_relaxed(&trigger_pending))
         return;
@@ -109,11 +121,11 @@ void cycle_maybe_trigger(void)
     request_cycle();
 }
 
-static bool past_trigger_unmarked(void)
+static bool past_wait_point_unmarked(void)
 {
     int phase = load_relaxed(&G.phase);
     return phase != PHASE_MARK && phase != PHASE_MARK_TERM &&
-           load_relaxed(&G.heap_live) >= load_relaxed(&G.trigger);
+           load_relaxed(&G.heap_live) >= wait_point(load_relaxed(&G.trigger));
 }
 
 /*
@@ -128,11 +140,11 @@ static void wait_start_blocked(void *unused)
 {
     (void)unused;
     pthread_mutex_lock(&G.cycle_lock);
-    if (past_trigger_unmarked()) {
+    if (past_wait_point_unmarked()) {
         store_relaxed(&G.start_requested, 1);
         wake_coordinator();
     }
-    while (past_trigger_unmarked())
+    while (past_wait_point_unmarked())
         pthread_cond_wait(&G.start_cv, &G.cycle_lock);
     pthread_mutex_unlock(&G.cycle_lock);
 }
@@ -140,7 +152,7 @@ static void wait_start_blocked(void *unused)
 void cycle_wait_start(void)
 {
     pgc_thread *t = pgc_self;
-    while (past_trigger_unmarked() && load_relaxed(&G.unswept) > 0) {
+    while (past_wait_point_unmarked() && load_relaxed(&G.unswept) > 0) {
         lib_enter(t);
         bool more = sweep_one();
         lib_leave(t);
@@ -440,14 +452,11 @@ static void mark_termination(cycle_ctx *c)
         pgc_pacer_format_end(&G.pacer, buf, sizeof buf);
         stats_defer_line(buf);
     }
-    /* The goal grows from what was reachable at the snapshot: objects
-     * allocated black during this cycle are in the heap (heap_live counts
-     * them, so the next trigger comes no later) but are not known to be
-     * live. This is Go 1.5's heap_reachable; current Go bases the goal on
-     * all marked bytes, which lets a cycle's floating garbage inflate the
-     * next goal. */
-    uint64_t reachable = c->marked - (black < c->marked ? black : c->marked);
-    pgc_pacer_reset_live(&G.pacer, reachable, hsw, G.stack_scan_work, G.globals_scan_work);
+    /* The goal grows from all marked bytes, the objects allocated black
+     * included, as in Go: they are in the heap at the start of the next
+     * cycle (heap_live counts them), so a goal computed without them could
+     * lie below the heap already in use and start the next cycle at once. */
+    pgc_pacer_reset_live(&G.pacer, c->marked, hsw, G.stack_scan_work, G.globals_scan_work);
     store_relaxed(&G.heap_live, c->marked);
     /* Scannable heap for the next cycle: what this cycle scanned plus the
      * scannable bytes allocated (black, unscanned) during it: together an

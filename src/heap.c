@@ -32,7 +32,15 @@ static void init_classes(void)
     G.nclasses = n;
     for (int c = 1; c < n; c++) {
         uint32_t size = G.class_size[c];
+        /* At least MIN_SPAN_BYTES (fewer refills per object) unless that
+         * holds more than MAX_SPAN_OBJECTS; at least 4 objects for the big
+         * classes, at most 8 pages. */
         uint32_t np = (uint32_t)((4 * (uint64_t)size + PAGE_SIZE - 1) / PAGE_SIZE);
+        uint32_t want = (uint32_t)(MIN_SPAN_BYTES / PAGE_SIZE);
+        while (want > 1 && (uint64_t)want * PAGE_SIZE / size > MAX_SPAN_OBJECTS)
+            want--;
+        if (np < want)
+            np = want;
         if (np > 8)
             np = 8;
         if (np < 1)

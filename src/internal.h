@@ -48,6 +48,7 @@
 #define GRANULE 16                              /* object alignment */
 #define MAX_SMALL 32768                         /* largest small-object class */
 #define MAX_SPAN_OBJECTS 512                    /* bitmap capacity of a span */
+#define MIN_SPAN_BYTES ((size_t)32 << 10)       /* small-class spans aim at this size */
 #define BITMAP_WORDS (MAX_SPAN_OBJECTS / 64)
 #define MAX_CLASSES 80
 #define CHUNK_BYTES ((size_t)4 << 20)        /* heap grows in 4 MiB steps */
