@@ -295,7 +295,7 @@ static void *alloc_any(size_t size, int kind)
         void *p = size <= MAX_SMALL ? alloc_small(t, size, kind) : alloc_large(t, size, kind);
         if (__builtin_expect(t->trigger_wait, 0)) {
             t->trigger_wait = false;
-            cycle_wait_start(); /* p is live in this frame meanwhile */
+            cycle_wait_start(0); /* p is live in this frame meanwhile */
         }
         if (__builtin_expect(p != NULL, 1))
             return p;
@@ -318,6 +318,7 @@ static void *alloc_large(pgc_thread *t, size_t size, int kind)
         return NULL;
     size_t npages = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
     uint64_t bytes = (uint64_t)npages << PAGE_SHIFT;
+    cycle_before_large(bytes);
     if (load_relaxed(&G.assists_enabled))
         assist_charge(t, bytes);
     lib_enter(t);

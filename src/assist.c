@@ -180,11 +180,13 @@ static bool park(pgc_thread *t, bool credit_helps)
 }
 
 /* Past this heap size a debtor may not allocate until the cycle ends, even
- * if work or credit would pay its debt: the goal plus 5%. */
-static bool over_hard_cap(void)
+ * if work or credit would pay its debt: the goal plus 5%. pending: the
+ * bytes the debtor is about to allocate, so that one large allocation
+ * cannot jump the cap. */
+static bool over_hard_cap(uint64_t pending)
 {
     uint64_t goal = load_relaxed(&G.goal);
-    return load_relaxed(&G.heap_live) >= goal + goal / 20;
+    return load_relaxed(&G.heap_live) + pending > goal + goal / 20;
 }
 
 /* Credit beyond the debt may not exceed what is left before the goal: when
@@ -200,14 +202,14 @@ static void clamp_surplus(pgc_thread *t)
 }
 
 /* Pay t's debt (see the top of the file). Outside any critical section. */
-static void assist_pay(pgc_thread *t)
+static void assist_pay(pgc_thread *t, uint64_t pending)
 {
     for (;;) {
         if (!load_relaxed(&G.assists_enabled)) {
             t->assist_bytes = 0; /* marking ended: debt forgiven */
             return;
         }
-        if (over_hard_cap()) {
+        if (over_hard_cap(pending)) {
             /* Even while the CPU limiter limits: waiting costs no CPU. */
             if (load_relaxed(&G.limiter_on)) {
                 if (park(t, false))
@@ -255,8 +257,8 @@ void assist_charge(pgc_thread *t, uint64_t bytes)
     t->assist_bytes -= (int64_t)bytes;
     /* credit does not buy past the hard cap: several threads' credit
      * together could otherwise overshoot it */
-    if (t->assist_bytes < 0 || over_hard_cap())
-        assist_pay(t);
+    if (t->assist_bytes < 0 || over_hard_cap(bytes))
+        assist_pay(t, bytes);
 }
 
 /* Background workers: `work` units of scan work earned. Pays queued

@@ -8,20 +8,22 @@
  *  MARK        workers and assists mark. Exit when INV-QUIESCENT holds, a
  *              round of per-thread handshakes moved no barrier buffer into
  *              work, and pause #2 confirms it.
- *  MARK_TERM   pause #2: barrier buffers shaded and stacks re-scanned
- *              (INV-STACK-RESCAN); if that greys anything the world
- *              restarts and MARK goes on (pause #2 never marks more than
- *              that). Otherwise barrier off, caches released, sweep
- *              generation flipped, pacer ends the cycle.
- *
- * INV-STACK-RESCAN: pause #2 scans every stack again (not the heap: its
- * cost is the stacks' size). With conservative stacks, gccheckmark found
- * stack slots at pause #2 pointing to objects the concurrent mark had not
- * marked (tests/test_torture.c, with 4 threads assisting); the program's
- * own checks never saw a lost object, so they may be stale slots, but the
- * cause is not proven, and greying them is safe either way: at worst it is
- * floating garbage and one more round of marking.
+ *  MARK_TERM   pause #2: barrier buffers shaded, no stack re-scanned
+ *              (INV-NO-RESCAN, below); if that greys anything the world
+ *              restarts and MARK goes on (pause #2 never marks more).
+ *              Otherwise barrier off, caches released, sweep generation
+ *              flipped, pacer ends the cycle.
  *  SWEEP       background sweep here, lazy sweep in allocators; then OFF.
+ *
+ * INV-NO-RESCAN: stacks are roots in pause #1 only; pause #2 shades the
+ * barrier buffers and nothing else. A word that appears on a stack after
+ * pause #1 and points to an unmarked object is not a pointer the program
+ * can follow: every object reachable at the snapshot is marked by the end
+ * (INV-SATB) and every object allocated since is black, so an unmarked one
+ * was garbage at the snapshot. (Such words exist: stale slots, computed
+ * addresses one past an object; the old INV-STACK-RESCAN re-scanned the
+ * stacks here because gccheckmark reported them. checkmark.c now tells
+ * them apart: CHECK-STACK-RULE, DESIGN.md "Checkmark".)
  */
 #include "internal.h"
 #include "testhooks.h"
@@ -121,11 +123,12 @@ void cycle_maybe_trigger(void)
     request_cycle();
 }
 
-static bool past_wait_point_unmarked(void)
+/* pending: bytes about to be allocated (a large object), else 0. */
+static bool past_wait_point_unmarked(uint64_t pending)
 {
     int phase = load_relaxed(&G.phase);
     return phase != PHASE_MARK && phase != PHASE_MARK_TERM &&
-           load_relaxed(&G.heap_live) >= wait_point(load_relaxed(&G.trigger));
+           load_relaxed(&G.heap_live) + pending >= wait_point(load_relaxed(&G.trigger));
 }
 
 /*
@@ -136,23 +139,24 @@ static bool past_wait_point_unmarked(void)
  * allocating large objects could run far past the goal while the
  * coordinator is still being scheduled or sweeping.
  */
-static void wait_start_blocked(void *unused)
+static void wait_start_blocked(void *arg)
 {
-    (void)unused;
+    uint64_t pending = *(const uint64_t *)arg;
     pthread_mutex_lock(&G.cycle_lock);
-    if (past_wait_point_unmarked()) {
+    /* Ask again after every wake-up: a cycle may have ended without
+     * starting the one this thread needs. */
+    while (past_wait_point_unmarked(pending)) {
         store_relaxed(&G.start_requested, 1);
         wake_coordinator();
-    }
-    while (past_wait_point_unmarked())
         pthread_cond_wait(&G.start_cv, &G.cycle_lock);
+    }
     pthread_mutex_unlock(&G.cycle_lock);
 }
 
-void cycle_wait_start(void)
+void cycle_wait_start(uint64_t pending)
 {
     pgc_thread *t = pgc_self;
-    while (past_wait_point_unmarked() && load_relaxed(&G.unswept) > 0) {
+    while (past_wait_point_unmarked(pending) && load_relaxed(&G.unswept) > 0) {
         lib_enter(t);
         bool more = sweep_one();
         lib_leave(t);
@@ -160,8 +164,33 @@ void cycle_wait_start(void)
             break;
     }
     uint64_t b0 = now_ns();
-    thread_blocking(t, wait_start_blocked, NULL);
+    thread_blocking(t, wait_start_blocked, &pending);
     fetch_add_relaxed(&G.assist_blocked_ns, now_ns() - b0);
+}
+
+/* Before a large allocation of `bytes` (outside any critical section): a
+ * single allocation can jump past the trigger and the wait point at once,
+ * so apply INV-TRIGGER-WAIT to the heap as it will be after it. */
+void cycle_before_large(uint64_t bytes)
+{
+    int phase = load_relaxed(&G.phase);
+    if (phase == PHASE_MARK || phase == PHASE_MARK_TERM)
+        return;
+    uint64_t after = load_relaxed(&G.heap_live) + bytes;
+    uint64_t trigger = load_relaxed(&G.trigger);
+    if (after < trigger)
+        return;
+    if (after < wait_point(trigger)) {
+        if (!load_relaxed(&trigger_pending)) {
+            store_relaxed(&trigger_pending, 1);
+            request_cycle();
+        }
+        return;
+    }
+    fetch_add_relaxed(&G.large_pending, bytes); /* the coordinator counts it */
+    store_relaxed(&trigger_pending, 1);
+    cycle_wait_start(bytes);
+    fetch_sub_relaxed(&G.large_pending, bytes);
 }
 
 static void broadcast_start(void)
@@ -312,8 +341,10 @@ static void sweep_termination(cycle_ctx *c)
     c->heap_scan0 = load_relaxed(&G.heap_scan);
     store_relaxed(&G.cycle_alloc_peak, load_relaxed(&G.heap_alloc));
     marker_init(&c->m);
-    roots_mark_all(&c->m, G.checkmark);
+    roots_mark_all(&c->m);
     marker_flush(&c->m);
+    if (G.checkmark)
+        checkmark_snapshot(); /* the garbage of this snapshot, for checkmark_verify */
     pthread_mutex_lock(&G.pacer_lock);
     pgc_pacer_set_stack_size(&G.pacer, G.stack_scan_work);
     pgc_pacer_set_globals(&G.pacer, G.globals_scan_work);
@@ -407,7 +438,9 @@ static bool handshake_round(cycle_ctx *c)
     return flush_found_work(&c->m);
 }
 
-/* Pause #2 attempt, world stopped: true if marking is really finished. */
+/* Pause #2 attempt, world stopped: true if marking is really finished.
+ * Only the barrier buffers can hold grey work here; stacks are not
+ * scanned again (see the top of the file). */
 static bool confirm_termination(cycle_ctx *c)
 {
     for (pgc_thread *t = G.threads; t; t = t->next) {
@@ -583,7 +616,8 @@ static void *coordinator_main(void *arg)
         pthread_mutex_lock(&G.cycle_lock);
         forced = G.forced_target > G.cycles_started;
         pthread_mutex_unlock(&G.cycle_lock);
-        if (!forced && load_relaxed(&G.heap_live) < load_relaxed(&G.trigger)) {
+        uint64_t live = load_relaxed(&G.heap_live) + load_relaxed(&G.large_pending);
+        if (!forced && live < load_relaxed(&G.trigger)) {
             store_relaxed(&trigger_pending, 0);
             continue;
         }

@@ -295,6 +295,10 @@ typedef struct pgc_globals {
     _Atomic uint64_t cycle_alloc_peak; /* peak heap_alloc since the last trigger */
     _Atomic uint64_t total_alloc;
     _Atomic uint64_t heap_scan;  /* scannable bytes allocated (heapScan) */
+    /* Bytes of large allocations waiting in cycle_before_large for the
+     * cycle they trigger (added and removed by the waiters, read by the
+     * coordinator's stale-trigger check; relaxed). */
+    _Atomic uint64_t large_pending;
 
     /* Threads (threads.c). threads_lock protects the list and is held by
      * the coordinator for a whole stop-the-world. */
@@ -563,7 +567,8 @@ PGC_INTERNAL_API size_t sweep_large_until(size_t npages);
 /* ---- cycle.c ------------------------------------------------------------------ */
 PGC_INTERNAL_API void cycle_init(void);
 PGC_INTERNAL_API void cycle_maybe_trigger(void);
-PGC_INTERNAL_API void cycle_wait_start(void);
+PGC_INTERNAL_API void cycle_wait_start(uint64_t pending);
+PGC_INTERNAL_API void cycle_before_large(uint64_t bytes);
 PGC_INTERNAL_API void cycle_hook_point(int point);
 PGC_INTERNAL_API void pacer_publish_locked(void);
 
