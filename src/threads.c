@@ -436,6 +436,14 @@ static void *trampoline(void *p)
     return start(arg); /* the key destructor detaches at exit */
 }
 
+/* A blocked region of the creator: the box stays on its scanned stack. */
+static void wait_attached(void *p)
+{
+    start_box *box = p;
+    while (load_acquire(&box->attached) == 0) /* pairs with the release in trampoline */
+        futex_wait(&box->attached, 0);
+}
+
 int pgc_pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*start)(void *),
                        void *arg)
 {
@@ -446,8 +454,9 @@ int pgc_pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*st
     int err = pthread_create(thread, attr, trampoline, &box);
     if (err)
         return err;
-    while (load_acquire(&box.attached) == 0)
-        futex_wait(&box.attached, 0);
+    /* The child's attach takes the threads lock, which a pause holds: wait
+     * as a blocked region, so the pause need not signal this thread. */
+    thread_blocking(pgc_self, wait_attached, &box);
     return 0;
 }
 
