@@ -8,20 +8,22 @@
  *  MARK        workers and assists mark. Exit when INV-QUIESCENT holds, a
  *              round of per-thread handshakes moved no barrier buffer into
  *              work, and pause #2 confirms it.
- *  MARK_TERM   pause #2: barrier buffers shaded and stacks re-scanned
- *              (INV-STACK-RESCAN); if that greys anything the world
- *              restarts and MARK goes on (pause #2 never marks more than
- *              that). Otherwise barrier off, caches released, sweep
- *              generation flipped, pacer ends the cycle.
- *
- * INV-STACK-RESCAN: pause #2 scans every stack again (not the heap: its
- * cost is the stacks' size). With conservative stacks, gccheckmark found
- * stack slots at pause #2 pointing to objects the concurrent mark had not
- * marked (tests/test_torture.c, with 4 threads assisting); the program's
- * own checks never saw a lost object, so they may be stale slots, but the
- * cause is not proven, and greying them is safe either way: at worst it is
- * floating garbage and one more round of marking.
+ *  MARK_TERM   pause #2: barrier buffers shaded, no stack re-scanned
+ *              (INV-NO-RESCAN, below); if that greys anything the world
+ *              restarts and MARK goes on (pause #2 never marks more).
+ *              Otherwise barrier off, caches released, sweep generation
+ *              flipped, pacer ends the cycle.
  *  SWEEP       background sweep here, lazy sweep in allocators; then OFF.
+ *
+ * INV-NO-RESCAN: stacks are roots in pause #1 only; pause #2 shades the
+ * barrier buffers and nothing else. A word that appears on a stack after
+ * pause #1 and points to an unmarked object is not a pointer the program
+ * can follow: every object reachable at the snapshot is marked by the end
+ * (INV-SATB) and every object allocated since is black, so an unmarked one
+ * was garbage at the snapshot. (Such words exist: stale slots, computed
+ * addresses one past an object; the old INV-STACK-RESCAN re-scanned the
+ * stacks here because gccheckmark reported them. checkmark.c now tells
+ * them apart: CHECK-STACK-RULE, DESIGN.md "Checkmark".)
  */
 #include "internal.h"
 #include "testhooks.h"
@@ -339,8 +341,10 @@ static void sweep_termination(cycle_ctx *c)
     c->heap_scan0 = load_relaxed(&G.heap_scan);
     store_relaxed(&G.cycle_alloc_peak, load_relaxed(&G.heap_alloc));
     marker_init(&c->m);
-    roots_mark_all(&c->m, G.checkmark);
+    roots_mark_all(&c->m);
     marker_flush(&c->m);
+    if (G.checkmark)
+        checkmark_snapshot(); /* the garbage of this snapshot, for checkmark_verify */
     pthread_mutex_lock(&G.pacer_lock);
     pgc_pacer_set_stack_size(&G.pacer, G.stack_scan_work);
     pgc_pacer_set_globals(&G.pacer, G.globals_scan_work);
@@ -434,14 +438,13 @@ static bool handshake_round(cycle_ctx *c)
     return flush_found_work(&c->m);
 }
 
-/* Pause #2 attempt, world stopped: true if marking is really finished. */
+/* Pause #2 attempt, world stopped: true if marking is really finished.
+ * Only the barrier buffers can hold grey work here; stacks are not
+ * scanned again (see the top of the file). */
 static bool confirm_termination(cycle_ctx *c)
 {
-    for (pgc_thread *t = G.threads; t; t = t->next) {
+    for (pgc_thread *t = G.threads; t; t = t->next)
         barrier_flush_thread(t, &c->m);
-        /* INV-STACK-RESCAN: grey what every stack points to now. */
-        mark_scan_range(&c->m, t->stop_sp, t->stack_hi);
-    }
     bool found = flush_found_work(&c->m);
     pthread_mutex_lock(&G.pool_lock);
     bool busy = G.nfull != 0 || load_relaxed(&G.active_markers) != 0;

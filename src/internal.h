@@ -533,10 +533,10 @@ static inline void lib_preempt(pgc_thread *t)
 /* ---- roots.c ------------------------------------------------------------------ */
 PGC_INTERNAL_API void roots_refresh_segments(void);
 PGC_INTERNAL_API void roots_record_tls(pgc_thread *t);
-PGC_INTERNAL_API void roots_mark_all(pgc_marker *m, bool checkmark_slack);
+PGC_INTERNAL_API void roots_mark_all(pgc_marker *m);
 typedef void (*range_fn)(void *ctx, uintptr_t lo, uintptr_t hi, int what);
 enum { ROOT_STACK, ROOT_GLOBAL };
-PGC_INTERNAL_API void roots_for_each(range_fn fn, void *ctx, bool checkmark_slack);
+PGC_INTERNAL_API void roots_for_each(range_fn fn, void *ctx);
 PGC_INTERNAL_API void roots_for_each_verify(range_fn fn, void *ctx);
 
 /* ---- mark.c ------------------------------------------------------------------- */
@@ -585,6 +585,7 @@ PGC_INTERNAL_API void assist_thread_exit(pgc_thread *t);
 PGC_INTERNAL_API void limiter_poll(uint64_t assist_ns, uint64_t idle_ns);
 
 /* ---- checkmark.c -------------------------------------------------------------- */
+PGC_INTERNAL_API void checkmark_snapshot(void);
 PGC_INTERNAL_API void checkmark_verify(void);
 
 /* ---- stats.c ------------------------------------------------------------------ */

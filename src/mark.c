@@ -238,11 +238,29 @@ static inline void candidate(pgc_marker *m, uintptr_t word)
 
 void mark_candidate(pgc_marker *m, uintptr_t word) { candidate(m, word); }
 
+/*
+ * Scan the n words from lo (aligned). Only lo, an index and n are live
+ * across the calls that a full packet makes (get_empty, publish), never a
+ * cursor past the last word nor the end address: such a value points at the
+ * next object, which may be garbage, and a callee that saves it in its
+ * frame leaves it in dead stack of an assisting mutator (INV-ASSIST-WIPE,
+ * assist.c). The empty asm hides i from the optimiser, which would
+ * otherwise strength-reduce the loop to a pointer compared with lo + 8n.
+ */
+PGC_NO_SANITIZE static inline void scan_words(pgc_marker *m, uintptr_t lo, uintptr_t n)
+{
+    const volatile uintptr_t *w = (const volatile uintptr_t *)lo;
+    for (uintptr_t i = 0; i < n; i++) {
+        __asm__("" : "+r"(i));
+        candidate(m, w[i]);
+    }
+}
+
 PGC_NO_SANITIZE void mark_scan_range(pgc_marker *m, uintptr_t lo, uintptr_t hi)
 {
     lo = (lo + sizeof(uintptr_t) - 1) & ~(uintptr_t)(sizeof(uintptr_t) - 1);
-    for (uintptr_t p = lo; p + sizeof(uintptr_t) <= hi; p += sizeof(uintptr_t))
-        candidate(m, *(volatile uintptr_t *)p);
+    if (hi > lo)
+        scan_words(m, lo, (hi - lo) / sizeof(uintptr_t));
 }
 
 void mark_shade_buffer(pgc_marker *m, void **buf, uint32_t n)
@@ -275,7 +293,7 @@ uint64_t mark_drain(pgc_marker *m, uint64_t budget, uint64_t deadline_ns, bool f
             push(m, w.addr + MAX_OBLET, w.len - MAX_OBLET);
             w.len = MAX_OBLET;
         }
-        mark_scan_range(m, w.addr, w.addr + w.len);
+        scan_words(m, w.addr, w.len / sizeof(uintptr_t)); /* objects and oblets: whole words */
         done += w.len;
         m->scan_work += w.len;
         m->total_work += w.len;

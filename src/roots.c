@@ -5,7 +5,8 @@
  * shared libraries (minus the collector's own state), and the ranges
  * registered with pgc_add_roots.
  *
- * All roots are scanned once, in pause #1 (gc-notes Part 1 item 2).
+ * All roots are scanned once, in pause #1 (gc-notes Part 1 item 2), and
+ * never again: pause #2 re-scans no stack (INV-SATB, mark.c, needs none).
  * Data segments are listed with dl_iterate_phdr before the world stops
  * (it takes the loader lock, which a stopped thread may hold).
  */
@@ -16,7 +17,6 @@
 #include <string.h>
 
 #define MAX_SEGS 1024
-#define CHECKMARK_STACK_SLACK ((uintptr_t)256 << 10)
 
 static uintptr_t segs[MAX_SEGS][2]; /* roots lock */
 static size_t nsegs;
@@ -130,19 +130,20 @@ void pgc_remove_roots(void *start, size_t size)
 
 /* ---- Enumeration ------------------------------------------------------------------ */
 
-/*
- * Call fn on every root range. World stopped, threads and roots locks held.
- * With checkmark_slack, each stack is also scanned up to 256 KiB below its
- * stack pointer: in gccheckmark mode the snapshot then also covers stale
- * values in dead stack slots that a later frame may expose, so the
- * verification at mark termination is not fooled by them (DESIGN.md,
- * "Checkmark").
- */
-/* The verification roots of checkmark.c: like roots_for_each, but a thread
- * stopped by the signal handler contributes its interrupted registers and
- * its stack from the interrupted stack pointer up, not the dead area below
- * it (the red zone and the handler's own frames), where values written
- * after pause #1 by since-returned calls would be reported as misses. */
+#if defined(__x86_64__)
+#define RED_ZONE 128 /* the ABI's red zone: the kernel puts a signal frame below it */
+#else
+#define RED_ZONE 0
+#endif
+
+/* The verification roots of checkmark.c (its snapshot at pause #1 and its
+ * check at pause #2): like roots_for_each, but a thread stopped by the
+ * signal handler contributes its interrupted registers and its stack from
+ * the interrupted stack pointer (less the red zone, where a leaf function
+ * may keep live values) up, not the signal frame and the handler's frames
+ * below, which hold nothing of the program's that is not also in the saved
+ * registers. So at either pause these roots are a subset of what
+ * roots_for_each covers. */
 void roots_for_each_verify(range_fn fn, void *ctx)
 {
     for (pgc_thread *t = G.threads; t; t = t->next) {
@@ -153,8 +154,9 @@ void roots_for_each_verify(range_fn fn, void *ctx)
          * are stale, so the whole stack from stop_sp up is used instead. */
         bool frame_on_stack = t->intr_regs[0] >= t->stop_sp && t->intr_regs[1] <= t->stack_hi;
         if (t->intr_sp && frame_on_stack && t->intr_sp >= t->stop_sp && t->intr_sp < t->stack_hi) {
+            uintptr_t lo = t->intr_sp - t->stop_sp > RED_ZONE ? t->intr_sp - RED_ZONE : t->stop_sp;
             fn(ctx, t->intr_regs[0], t->intr_regs[1], ROOT_STACK);
-            fn(ctx, t->intr_sp, t->stack_hi, ROOT_STACK);
+            fn(ctx, lo, t->stack_hi, ROOT_STACK);
         } else {
             fn(ctx, t->stop_sp, t->stack_hi, ROOT_STACK);
         }
@@ -167,15 +169,14 @@ void roots_for_each_verify(range_fn fn, void *ctx)
         fn(ctx, G.root_ranges[i][0], G.root_ranges[i][1], ROOT_GLOBAL);
 }
 
-void roots_for_each(range_fn fn, void *ctx, bool checkmark_slack)
+/* Call fn on every root range of the snapshot: each stack from its saved
+ * stack pointer up (saved registers included), static TLS, data segments,
+ * registered roots. World stopped, threads and roots locks held. The same
+ * in every mode: gccheckmark adds no roots (DESIGN.md, Checkmark). */
+void roots_for_each(range_fn fn, void *ctx)
 {
     for (pgc_thread *t = G.threads; t; t = t->next) {
-        uintptr_t lo = t->stop_sp;
-        if (checkmark_slack) {
-            uintptr_t floor = t->stack_lo < t->min_sp ? t->stack_lo : t->min_sp;
-            lo = lo - floor > CHECKMARK_STACK_SLACK ? lo - CHECKMARK_STACK_SLACK : floor;
-        }
-        fn(ctx, lo, t->stack_hi, ROOT_STACK);
+        fn(ctx, t->stop_sp, t->stack_hi, ROOT_STACK);
         for (int i = 0; i < t->ntls; i++)
             fn(ctx, t->tls[i][0], t->tls[i][1], ROOT_GLOBAL);
     }
@@ -196,9 +197,9 @@ static void mark_range_cb(void *ctx, uintptr_t lo, uintptr_t hi, int what)
 }
 
 /* Pause #1: grey everything the roots point to. */
-void roots_mark_all(pgc_marker *m, bool checkmark_slack)
+void roots_mark_all(pgc_marker *m)
 {
     G.stack_scan_work = 0;
     G.globals_scan_work = 0;
-    roots_for_each(mark_range_cb, m, checkmark_slack);
+    roots_for_each(mark_range_cb, m);
 }
