@@ -198,13 +198,53 @@ static void account_alloc(uint64_t bytes, int kind)
     note_heap_alloc(alloc);
 }
 
+/*
+ * Allocate-black a word at a time (INV-BLACK-WORD): while marking, the
+ * free slots of the 64-slot word a cache allocates from are all marked
+ * when the cache takes the word (here, at a refill) or when marking starts
+ * (pause #1, cache_blacken_all), with one atomic OR; so the fast path never
+ * marks. A slot marked this way but never allocated keeps its alloc bit
+ * clear: marking and checkmark ignore it (INV-ALLOC-EXACT) and sweep keeps
+ * it free (alloc & mark). black_bytes counts the whole word; the slots
+ * still free are taken off again when the cycle sums it (cache_black_unused).
+ */
+static inline void cache_blacken(pgc_thread *t, pgc_cache *cc)
+{
+    if (cc->span && cc->free_bits && load_relaxed(&pgc__marking)) {
+        fetch_or_relaxed(&cc->span->mark_bits[cc->word], cc->free_bits);
+        t->black_bytes += (uint64_t)__builtin_popcountll(cc->free_bits) * cc->size;
+    }
+}
+
+/* Pause #1, world stopped, marking just turned on: t is stopped outside
+ * any critical section, so its caches are consistent. */
+void cache_blacken_all(pgc_thread *t)
+{
+    for (int i = 0; i < 2 * G.nclasses; i++)
+        cache_blacken(t, &t->cache[i]);
+}
+
+/* Bytes counted in t->black_bytes for slots its caches still hold free. */
+uint64_t cache_black_unused(pgc_thread *t)
+{
+    uint64_t n = 0;
+    for (int i = 0; i < 2 * G.nclasses; i++) {
+        pgc_cache *cc = &t->cache[i];
+        if (cc->span && cc->free_bits)
+            n += (uint64_t)__builtin_popcountll(cc->free_bits) * cc->size;
+    }
+    return n;
+}
+
 /* Slow path: the cache for class index ci is empty. In a critical section;
  * may leave it to assist. Returns false if the heap is exhausted. */
 static bool cache_refill(pgc_thread *t, int ci)
 {
     pgc_cache *cc = &t->cache[ci];
-    if (cc->span && cache_seek(cc, cc->word + 1))
+    if (cc->span && cache_seek(cc, cc->word + 1)) {
+        cache_blacken(t, cc);
         return true;
+    }
     /* Charge before allocating (gc-notes Part 1 item 7): the whole span is
      * an upper bound of what the cache will hand out; the excess is
      * refunded below. The assist runs outside the critical section so the
@@ -232,6 +272,7 @@ static bool cache_refill(pgc_thread *t, int ci)
     cc->span = s;
     cc->size = s->elem_size;
     cache_seek(cc, 0);
+    cache_blacken(t, cc);
     uint64_t bytes = (uint64_t)(s->nelems - count_alloc(s)) * s->elem_size;
     if (charged)
         t->assist_bytes += (int64_t)charge - (int64_t)bytes;
@@ -240,8 +281,7 @@ static bool cache_refill(pgc_thread *t, int ci)
     return true;
 }
 
-/* Allocate-black: objects allocated while marking are marked at once and
- * never scanned this cycle (gc-notes Part 1 item 3). */
+/* Allocate-black for a large object (its own span). */
 static inline void mark_new(pgc_thread *t, pgc_span *s, uint32_t idx, uint64_t size)
 {
     fetch_or_relaxed(&s->mark_bits[idx >> 6], 1ull << (idx & 63));
@@ -275,8 +315,6 @@ static void *alloc_small(pgc_thread *t, size_t size, int kind)
     store_relaxed(aw, load_relaxed(aw) | (1ull << bit)); /* owner-only writer */
     uint32_t idx = cc->word * 64 + bit;
     void *p = (void *)(s->start + (uintptr_t)idx * cc->size);
-    if (__builtin_expect(load_relaxed(&pgc__marking) != 0, 0))
-        mark_new(t, s, idx, cc->size);
     if (kind == KIND_SCAN && s->needzero)
         memset(p, 0, cc->size);
     lib_leave(t);

@@ -359,6 +359,8 @@ static void sweep_termination(cycle_ctx *c)
     pthread_mutex_unlock(&G.pacer_lock);
     store_relaxed(&last_revise_live, live);
     store_relaxed(&pgc__marking, 1); /* barrier and allocate-black on */
+    for (pgc_thread *t = G.threads; t; t = t->next)
+        cache_blacken_all(t); /* INV-BLACK-WORD: the words caches hold now */
     store_relaxed(&G.assists_enabled, paced);
     store_release(&G.phase, PHASE_MARK);
 }
@@ -460,7 +462,8 @@ static void mark_termination(cycle_ctx *c)
     store_relaxed(&pgc__marking, 0);
     uint64_t black = load_relaxed(&G.black_exited);
     for (pgc_thread *t = G.threads; t; t = t->next) {
-        black += t->black_bytes;
+        uint64_t unused = cache_black_unused(t);
+        black += t->black_bytes > unused ? t->black_bytes - unused : 0;
         cache_release_all(t);
     }
     if (G.checkmark)

@@ -43,7 +43,9 @@ bool sweep_span(pgc_span *s, bool *freed)
     uint32_t before = popcount_words(s->alloc_bits, nw);
     uint32_t after = 0;
     for (uint32_t w = 0; w < nw; w++) {
-        uint64_t m = load_relaxed(&s->mark_bits[w]);
+        /* alloc & mark: a free slot a cache blackened in bulk while
+         * marking (alloc.c, INV-BLACK-WORD) stays free */
+        uint64_t m = load_relaxed(&s->mark_bits[w]) & load_relaxed(&s->alloc_bits[w]);
         store_relaxed(&s->alloc_bits[w], m);
         store_relaxed(&s->mark_bits[w], 0);
         s->check_bits[w] = 0;
