@@ -50,20 +50,34 @@ void pgc_init(void)
         thread_attach_auto();
 }
 
-/* Print and abort. Formats into a stack buffer and writes with write(2):
- * no malloc, no stdio lock. */
-void pgc_fatal(const char *fmt, ...)
+static void vsay(const char *fmt, va_list ap)
 {
     char buf[1024];
-    va_list ap;
-    va_start(ap, fmt);
     int n = vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
     if (n > (int)sizeof buf - 1)
         n = (int)sizeof buf - 1;
     if (n > 0 && write(2, buf, (size_t)n) < 0) {
         /* nothing more we can do */
     }
+}
+
+/* Print to stderr. Formats into a stack buffer and writes with write(2):
+ * no malloc, no stdio lock, so it works with the world stopped. */
+void pgc_say(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsay(fmt, ap);
+    va_end(ap);
+}
+
+/* Print (as pgc_say) and abort. */
+void pgc_fatal(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsay(fmt, ap);
+    va_end(ap);
     abort();
 }
 

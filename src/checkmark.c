@@ -69,20 +69,7 @@ static void stk_push(uintptr_t addr, uintptr_t len, uintptr_t parent)
 
 /* ---- Diagnostics (world stopped: no malloc, no stdio) ------------------------ */
 
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...)
-{
-    char buf[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    if (n > (int)sizeof buf - 1)
-        n = (int)sizeof buf - 1;
-    if (n > 0 && write(2, buf, (size_t)n) < 0) {
-        /* nothing more we can do */
-    }
-}
+#define say pgc_say
 
 /* What a word points to, for the dump: "" or " -> base+off (size, M/U)". */
 static void describe(uintptr_t w, char *out, size_t n)

@@ -61,6 +61,7 @@ _Static_assert((1u << PAGE_SHIFT) % GRANULE == 0, "pages hold whole granules");
 /* ---- Debug assertions (PGC_DEBUG builds; never allocate) ---------------- */
 
 PGC_INTERNAL_API void pgc_fatal(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+PGC_INTERNAL_API void pgc_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 PGC_INTERNAL_API void pgc_assert_fail(const char *expr, const char *file, int line) __attribute__((noreturn));
 #ifdef PGC_DEBUG
 #define PGC_ASSERT(c) ((c) ? (void)0 : pgc_assert_fail(#c, __FILE__, __LINE__))
@@ -203,13 +204,12 @@ typedef struct pgc_thread {
     uintptr_t intr_sp;  /* interrupted stack pointer (handler stops), else 0 */
     uintptr_t intr_regs[2]; /* the interrupted general registers in the signal
                                frame [lo, hi) (handler stops), else 0 */
-    uintptr_t min_sp;   /* lowest stop_sp seen (owner/handler writes; read stopped) */
 
     /* Fixed at attach. */
     pthread_t self;
     pid_t tid;
     uintptr_t stack_hi; /* base (highest address) of the stack */
-    uintptr_t stack_lo; /* lowest usable address (checkmark slack clamp) */
+    uintptr_t stack_lo; /* lowest usable address (the checkmark-mode assist wipe stops above it) */
     int ntls;
     uintptr_t tls[MAX_TLS_RANGES][2];
     bool auto_attached;

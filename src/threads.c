@@ -76,8 +76,6 @@ static __attribute__((noinline)) void park(pgc_thread *t, uint32_t e)
     __builtin_unwind_init();
     setjmp(regs);
     t->stop_sp = current_sp();
-    if (t->stop_sp < t->min_sp)
-        t->min_sp = t->stop_sp;
     /* release: pairs with the acquire in wait_stopped */
     store_release(&t->stop_ack, e);
     fetch_add_acq_rel(&t->stop_evt, 1); /* pairs with the load in wait_stopped */
@@ -140,7 +138,11 @@ void thread_stop_self(pgc_thread *t)
     /* Block the stop signal meanwhile: a handler nested inside this park
      * could otherwise answer this epoch and the next one, and this park
      * would then acknowledge a stale epoch after them. */
+    /* Zeroed: glibc fills only part of a sigset_t, and stale words in the
+     * rest would look like roots to a conservative scan (INV-ASSIST-WIPE). */
     sigset_t block, old;
+    memset(&block, 0, sizeof block);
+    memset(&old, 0, sizeof old);
     sigemptyset(&block);
     sigaddset(&block, G.stop_signal);
     pthread_sigmask(SIG_BLOCK, &block, &old);
@@ -277,8 +279,6 @@ static __attribute__((noinline)) void blocking_body(pgc_thread *t, void (*fn)(vo
     t->intr_sp = 0;
     t->intr_regs[0] = t->intr_regs[1] = 0;
     t->stop_sp = current_sp();
-    if (t->stop_sp < t->min_sp)
-        t->min_sp = t->stop_sp;
     /* seq_cst (release for stop_sp and the registers): INV-BLOCKED-CLAIM */
     store_seq_cst(&t->state, T_BLOCKED);
     if (load_seq_cst(&t->stop_req) != load_relaxed(&t->stop_ack)) {
@@ -324,7 +324,6 @@ static void record_stack(pgc_thread *t)
     t->stack_lo = (uintptr_t)addr + 4096; /* keep off a guard page */
     if (t->tid == getpid() && main_stack_lo)
         t->stack_lo = main_stack_lo; /* the main stack is mapped only from here */
-    t->min_sp = sp;
 }
 
 static void destroy_key(void *p)

@@ -39,6 +39,7 @@
  * objects.
  */
 #include "check.h"
+#define PGC_TEST_NEED_CONTROL
 #include "testutil.h"
 #include "pacegc.h"
 #include "testhooks.h"
@@ -77,26 +78,6 @@ static unsigned char pat(uint64_t id, size_t i) { return (unsigned char)(mix(id 
 
 /* ---- Control from an unattached thread ------------------------------------ */
 
-typedef struct ctl {
-    void (*fn)(void *);
-    void *arg;
-} ctl;
-
-static void *ctl_main(void *p)
-{
-    ctl *c = p;
-    c->fn(c->arg);
-    return NULL;
-}
-
-/* Run fn(arg) on a fresh thread that never attaches to the collector. */
-static void on_unattached(void (*fn)(void *), void *arg)
-{
-    ctl c = { fn, arg };
-    pthread_t t;
-    CHECK(pthread_create(&t, NULL, ctl_main, &c) == 0, "cannot create a control thread");
-    CHECK(pthread_join(t, NULL) == 0, "cannot join a control thread");
-}
 
 static pthread_t collector;
 static int collector_running;
@@ -173,31 +154,6 @@ static uint64_t num_gc(void)
     return n;
 }
 
-/* ---- Stack hygiene ------------------------------------------------------------ */
-
-/* Zero a large part of the stack below the caller and the caller-saved
- * registers, so no dead copy of a victim's or a garbage object's address
- * survives where the conservative root scan would find it. */
-/* Not instrumented: AddressSanitizer would put redzones around buf, and
- * the stale words under them would survive the memset. */
-static NOINLINE __attribute__((no_sanitize_address)) void scrub(void)
-{
-    unsigned char buf[320 << 10]; /* more than the 256 KiB gccheckmark scans below each sp */
-    memset(buf, 0, sizeof buf);
-    __asm__ volatile("" : : "r"(buf) : "memory");
-#if defined(__x86_64__)
-    __asm__ volatile("xor %%eax, %%eax\n\txor %%ecx, %%ecx\n\txor %%edx, %%edx\n\t"
-                     "xor %%esi, %%esi\n\txor %%edi, %%edi\n\txor %%r8d, %%r8d\n\t"
-                     "xor %%r9d, %%r9d\n\txor %%r10d, %%r10d\n\txor %%r11d, %%r11d\n\t"
-                     "pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\tpxor %%xmm2, %%xmm2\n\t"
-                     "pxor %%xmm3, %%xmm3\n\tpxor %%xmm4, %%xmm4\n\tpxor %%xmm5, %%xmm5\n\t"
-                     "pxor %%xmm6, %%xmm6\n\tpxor %%xmm7, %%xmm7"
-                     :
-                     :
-                     : "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "xmm0", "xmm1",
-                       "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "memory");
-#endif
-}
 
 static uintptr_t disguise(const void *p) { return (uintptr_t)p ^ DISGUISE; }
 static cell *reveal(uintptr_t d) { return (cell *)(d ^ DISGUISE); }

@@ -14,6 +14,8 @@
  * a waiter stopped by signal inside pthread_cond_wait could hang a pause:
  * this is the regression test for that). */
 #include "check.h"
+#define PGC_TEST_NEED_TREE
+#include "testutil.h"
 #include "pacegc.h"
 
 #include <pthread.h>
@@ -32,30 +34,6 @@
 #endif
 #define NWAIT 3
 
-typedef struct tree {
-    struct tree *l, *r;
-    uint64_t v;
-} tree;
-
-static tree *build(int depth, uint64_t v)
-{
-    tree *t = pgc_alloc(sizeof *t);
-    t->v = v;
-    if (depth > 0) {
-        t->l = build(depth - 1, 2 * v); /* stores over NULL: no barrier needed */
-        t->r = build(depth - 1, 2 * v + 1);
-    }
-    return t;
-}
-
-static uint64_t check_tree(const tree *t, int depth, uint64_t v)
-{
-    CHECK(t->v == v, "tree node holds %llu, want %llu", (unsigned long long)t->v,
-          (unsigned long long)v);
-    if (depth == 0)
-        return 1;
-    return 1 + check_tree(t->l, depth - 1, 2 * v) + check_tree(t->r, depth - 1, 2 * v + 1);
-}
 
 static atomic_int waiters_left = NWAIT;
 

@@ -32,6 +32,7 @@
  * threads that are not attached, which a pause never stops.
  */
 #include "check.h"
+#define PGC_TEST_NEED_CONTROL
 #include "testutil.h"
 #include "pacegc.h"
 #include "testhooks.h"
@@ -86,27 +87,6 @@ static unsigned char pat(uint64_t id, size_t i) { return (unsigned char)(mix(id 
 static uintptr_t disguise(const void *p) { return (uintptr_t)p ^ DISGUISE; }
 static cell *reveal(uintptr_t d) { return (cell *)(d ^ DISGUISE); }
 
-/* ---- Control from unattached threads ------------------------------------- */
-
-typedef struct ctl {
-    void (*fn)(void *);
-    void *arg;
-} ctl;
-
-static void *ctl_main(void *p)
-{
-    ctl *c = p;
-    c->fn(c->arg);
-    return NULL;
-}
-
-static void on_unattached(void (*fn)(void *), void *arg)
-{
-    ctl c = { fn, arg };
-    pthread_t t;
-    CHECK(pthread_create(&t, NULL, ctl_main, &c) == 0, "cannot create a control thread");
-    CHECK(pthread_join(t, NULL) == 0, "cannot join a control thread");
-}
 
 static pthread_t collector;
 
@@ -164,24 +144,6 @@ static uint64_t num_gc(void)
     return n;
 }
 
-/* Zero the stack below the caller and the caller-saved registers (see
- * test_barrier.c). */
-/* Not instrumented: AddressSanitizer would put redzones around buf, and
- * the stale words under them would survive the memset. */
-static NOINLINE __attribute__((no_sanitize_address)) void scrub(void)
-{
-    unsigned char buf[320 << 10]; /* more than the 256 KiB gccheckmark scans below each sp */
-    memset(buf, 0, sizeof buf);
-    __asm__ volatile("" : : "r"(buf) : "memory");
-#if defined(__x86_64__)
-    __asm__ volatile("xor %%eax, %%eax\n\txor %%ecx, %%ecx\n\txor %%edx, %%edx\n\t"
-                     "xor %%esi, %%esi\n\txor %%edi, %%edi\n\txor %%r8d, %%r8d\n\t"
-                     "xor %%r9d, %%r9d\n\txor %%r10d, %%r10d\n\txor %%r11d, %%r11d"
-                     :
-                     :
-                     : "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "memory");
-#endif
-}
 
 /* ---- Cells ------------------------------------------------------------------ */
 

@@ -36,6 +36,7 @@
  * without a signal.
  */
 #include "check.h"
+#define PGC_TEST_NEED_CONTROL
 #include "testutil.h"
 #include "pacegc.h"
 #include "testhooks.h"
@@ -176,26 +177,6 @@ static NOINLINE void pressure(void)
     }
 }
 
-/* ---- Stack hygiene ---------------------------------------------------------------------- */
-
-/* Zero the stack below the caller and the caller-saved registers, so that
- * no dead copy of a garbage object's address (from the NOINLINE helpers
- * that made them) is found by pause #1. Not instrumented: AddressSanitizer
- * would leave the words under its redzones. */
-static NOINLINE __attribute__((no_sanitize_address)) void scrub(void)
-{
-    unsigned char buf[64 << 10];
-    memset(buf, 0, sizeof buf);
-    __asm__ volatile("" : : "r"(buf) : "memory");
-#if defined(__x86_64__)
-    __asm__ volatile("xor %%eax, %%eax\n\txor %%ecx, %%ecx\n\txor %%edx, %%edx\n\t"
-                     "xor %%esi, %%esi\n\txor %%edi, %%edi\n\txor %%r8d, %%r8d\n\t"
-                     "xor %%r9d, %%r9d\n\txor %%r10d, %%r10d\n\txor %%r11d, %%r11d"
-                     :
-                     :
-                     : "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "memory");
-#endif
-}
 
 /* ---- One round -------------------------------------------------------------------------- */
 

@@ -4,6 +4,8 @@
  * blocked in read() do not stop pgc_collect; threads that allocate without
  * attaching are attached automatically and detached when they exit. */
 #include "check.h"
+#define PGC_TEST_NEED_TREE
+#include "testutil.h"
 #include "pacegc.h"
 
 #include <pthread.h>
@@ -12,29 +14,6 @@
 #include <string.h>
 #include <unistd.h>
 
-typedef struct tree {
-    struct tree *l, *r;
-    uint64_t v;
-} tree;
-
-static tree *build(int depth, uint64_t v)
-{
-    tree *t = pgc_alloc(sizeof *t);
-    t->v = v;
-    if (depth > 0) {
-        t->l = build(depth - 1, 2 * v);     /* stores over NULL: no barrier needed */
-        t->r = build(depth - 1, 2 * v + 1);
-    }
-    return t;
-}
-
-static uint64_t check_tree(const tree *t, int depth, uint64_t v)
-{
-    CHECK(t->v == v, "tree node holds %llu, want %llu", (unsigned long long)t->v, (unsigned long long)v);
-    if (depth == 0)
-        return 1;
-    return 1 + check_tree(t->l, depth - 1, 2 * v) + check_tree(t->r, depth - 1, 2 * v + 1);
-}
 
 #if defined(__SANITIZE_THREAD__)
 #define ROUNDS 30
