@@ -341,7 +341,7 @@ mkdir -p "$(dirname "$DOC")"
     echo "- C compiler (\`$CC_NAME --version\`): $($CC_NAME --version 2>/dev/null | head -n 1)"
     echo "- Go: $($GO_NAME version 2>/dev/null || echo "not found")"
     echo "- bdwgc (libgc-dev): $(dpkg-query -W -f='${Version}' libgc-dev 2>/dev/null || echo unknown); mimalloc (libmimalloc-dev): $(dpkg-query -W -f='${Version}' libmimalloc-dev 2>/dev/null || echo unknown); glibc: $(getconf GNU_LIBC_VERSION 2>/dev/null)"
-    echo "- pacegc: $(git log -1 --format='commit %h (%cd)' --date=short 2>/dev/null || echo "no commit yet")$(git status --porcelain 2>/dev/null | grep -q . && echo ", working tree modified")"
+    echo "- pacegc: $(git log -1 --format='commit %h (%cd)' --date=short 2>/dev/null || echo "no commit yet")$(git status --porcelain -- . ':!docs/BENCHMARKS.md' 2>/dev/null | grep -q . && echo ", working tree modified")"
     echo
     echo "## Results"
     echo
