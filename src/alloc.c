@@ -206,7 +206,7 @@ static void account_alloc(uint64_t bytes, int kind)
  * marks. A slot marked this way but never allocated keeps its alloc bit
  * clear: marking and checkmark ignore it (INV-ALLOC-EXACT) and sweep keeps
  * it free (alloc & mark). black_bytes counts the whole word; the slots
- * still free are taken off again when the cycle sums it (cache_black_unused).
+ * still free are taken off again when the cycle sums it (cache_black_allocated).
  */
 static inline void cache_blacken(pgc_thread *t, pgc_cache *cc)
 {
@@ -224,16 +224,17 @@ void cache_blacken_all(pgc_thread *t)
         cache_blacken(t, &t->cache[i]);
 }
 
-/* Bytes counted in t->black_bytes for slots its caches still hold free. */
-uint64_t cache_black_unused(pgc_thread *t)
+/* t->black_bytes less the slots its caches blackened but still hold free:
+ * the bytes t really allocated black this cycle. Owner, or t stopped. */
+uint64_t cache_black_allocated(pgc_thread *t)
 {
-    uint64_t n = 0;
+    uint64_t unused = 0;
     for (int i = 0; i < 2 * G.nclasses; i++) {
         pgc_cache *cc = &t->cache[i];
         if (cc->span && cc->free_bits)
-            n += (uint64_t)__builtin_popcountll(cc->free_bits) * cc->size;
+            unused += (uint64_t)__builtin_popcountll(cc->free_bits) * cc->size;
     }
-    return n;
+    return t->black_bytes > unused ? t->black_bytes - unused : 0;
 }
 
 /* Slow path: the cache for class index ci is empty. In a critical section;

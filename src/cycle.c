@@ -89,6 +89,15 @@ static void request_cycle(void)
     wake_coordinator();
 }
 
+/* The heap reached the trigger: ask for a cycle unless one is asked for. */
+static void request_trigger_once(void)
+{
+    if (load_relaxed(&trigger_pending))
+        return;
+    store_relaxed(&trigger_pending, 1);
+    request_cycle();
+}
+
 /* Allocators go on past the trigger for a quarter of the runway to the
  * goal while the coordinator starts the cycle, and wait for marking to
  * start only beyond (INV-TRIGGER-WAIT): most cycles then start without
@@ -117,10 +126,7 @@ void cycle_maybe_trigger(void)
         return;
     if (pgc_self && live >= wait_point(trigger))
         pgc_self->trigger_wait = true;
-    if (load_relaxed(&trigger_pending))
-        return;
-    store_relaxed(&trigger_pending, 1);
-    request_cycle();
+    request_trigger_once();
 }
 
 /* pending: bytes about to be allocated (a large object), else 0. */
@@ -181,10 +187,7 @@ void cycle_before_large(uint64_t bytes)
     if (after < trigger)
         return;
     if (after < wait_point(trigger)) {
-        if (!load_relaxed(&trigger_pending)) {
-            store_relaxed(&trigger_pending, 1);
-            request_cycle();
-        }
+        request_trigger_once();
         return;
     }
     fetch_add_relaxed(&G.large_pending, bytes); /* the coordinator counts it */
@@ -462,8 +465,7 @@ static void mark_termination(cycle_ctx *c)
     store_relaxed(&pgc__marking, 0);
     uint64_t black = load_relaxed(&G.black_exited);
     for (pgc_thread *t = G.threads; t; t = t->next) {
-        uint64_t unused = cache_black_unused(t);
-        black += t->black_bytes > unused ? t->black_bytes - unused : 0;
+        black += cache_black_allocated(t);
         cache_release_all(t);
     }
     if (G.checkmark)

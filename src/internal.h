@@ -455,7 +455,7 @@ static inline bool bit_test(_Atomic uint64_t *bits, uint32_t i)
 PGC_INTERNAL_API void alloc_init(void);
 PGC_INTERNAL_API void cache_release_all(pgc_thread *t);
 PGC_INTERNAL_API void cache_blacken_all(pgc_thread *t);
-PGC_INTERNAL_API uint64_t cache_black_unused(pgc_thread *t);
+PGC_INTERNAL_API uint64_t cache_black_allocated(pgc_thread *t);
 PGC_INTERNAL_API void *object_base(const void *p, pgc_span **span_out, uint32_t *idx_out);
 PGC_INTERNAL_API void central_push(pgc_span **list, pgc_span *s);
 PGC_INTERNAL_API pgc_span *central_pop(pgc_span **list);

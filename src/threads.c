@@ -392,10 +392,10 @@ void pgc_thread_detach(void)
     marker_begin();
     barrier_flush_thread(t, &m);
     marker_end(&m);
-    uint64_t unused = cache_black_unused(t);
+    uint64_t black = cache_black_allocated(t); /* before the caches go */
     cache_release_all(t);
     if (load_relaxed(&pgc__marking))
-        fetch_add_relaxed(&G.black_exited, t->black_bytes > unused ? t->black_bytes - unused : 0);
+        fetch_add_relaxed(&G.black_exited, black);
     assist_thread_exit(t);
     lib_leave(t);
     pthread_setspecific(G.thread_key, NULL);
