@@ -33,12 +33,23 @@
 
 #define REVISE_EVERY ((uint64_t)256 << 10) /* revise the assist ratio per 256 KiB allocated */
 
-static _Atomic int trigger_pending;       /* relaxed hint; cycle lock decides */
+/* A trigger request is pending for the cycle numbered trigger_pending
+ * (0: none). It names the cycle it asks for, cycles_started + 1 when it is
+ * made, so a request made just before a pause #1 that a reader of the old
+ * phase did not see cannot survive into the next cycle and suppress that
+ * cycle's trigger (the pause does not need to clear it). Written with
+ * relaxed stores by requesters and the coordinator: a stale value only
+ * costs a redundant request or is ignored. */
+static _Atomic uint64_t trigger_pending;
+/* cycles_started, mirrored for lock-free readers (coordinator writes it in
+ * stw1, relaxed). */
+static _Atomic uint64_t started_mirror;
+
+static uint64_t next_cycle(void) { return load_relaxed(&started_mirror) + 1; }
+static bool trigger_is_pending(void) { return load_relaxed(&trigger_pending) == next_cycle(); }
+static void set_trigger_pending(void) { store_relaxed(&trigger_pending, next_cycle()); }
 static _Atomic uint64_t last_revise_live; /* relaxed */
 
-/* Test hooks (cycle lock). */
-static int hold_point, held;
-static pthread_cond_t hold_cv = PTHREAD_COND_INITIALIZER;
 
 /* ---- Pacer glue (pacer lock) ------------------------------------------------ */
 
@@ -92,9 +103,9 @@ static void request_cycle(void)
 /* The heap reached the trigger: ask for a cycle unless one is asked for. */
 static void request_trigger_once(void)
 {
-    if (load_relaxed(&trigger_pending))
+    if (trigger_is_pending())
         return;
-    store_relaxed(&trigger_pending, 1);
+    set_trigger_pending();
     request_cycle();
 }
 
@@ -145,6 +156,8 @@ static bool past_wait_point_unmarked(uint64_t pending)
  * allocating large objects could run far past the goal while the
  * coordinator is still being scheduled or sweeping.
  */
+static int start_waiters; /* threads in wait_start_blocked (cycle lock; a test hook reads it) */
+
 static void wait_start_blocked(void *arg)
 {
     uint64_t pending = *(const uint64_t *)arg;
@@ -154,10 +167,23 @@ static void wait_start_blocked(void *arg)
     while (past_wait_point_unmarked(pending)) {
         store_relaxed(&G.start_requested, 1);
         wake_coordinator();
+        start_waiters++;
         pthread_cond_wait(&G.start_cv, &G.cycle_lock);
+        start_waiters--;
     }
     pthread_mutex_unlock(&G.cycle_lock);
 }
+
+int pgc__test_start_waiters(void)
+{
+    ensure_init();
+    lock_stoppable(&G.cycle_lock);
+    int n = start_waiters;
+    pthread_mutex_unlock(&G.cycle_lock);
+    return n;
+}
+
+int pgc__test_fork_waiters(void) { return 0; }
 
 void cycle_wait_start(uint64_t pending)
 {
@@ -191,7 +217,7 @@ void cycle_before_large(uint64_t bytes)
         return;
     }
     fetch_add_relaxed(&G.large_pending, bytes); /* the coordinator counts it */
-    store_relaxed(&trigger_pending, 1);
+    set_trigger_pending();
     cycle_wait_start(bytes);
     fetch_sub_relaxed(&G.large_pending, bytes);
 }
@@ -203,50 +229,7 @@ static void broadcast_start(void)
     pthread_mutex_unlock(&G.cycle_lock);
 }
 
-/* ---- Test hooks -------------------------------------------------------------------- */
-
-void cycle_hook_point(int point)
-{
-    pthread_mutex_lock(&G.cycle_lock);
-    if (hold_point == point) {
-        held = 1;
-        pthread_cond_broadcast(&hold_cv);
-        while (held)
-            pthread_cond_wait(&hold_cv, &G.cycle_lock);
-    }
-    pthread_mutex_unlock(&G.cycle_lock);
-}
-
-void pgc__test_hold_at(int point)
-{
-    ensure_init();
-    lock_stoppable(&G.cycle_lock);
-    hold_point = point;
-    pthread_mutex_unlock(&G.cycle_lock);
-}
-
-static void wait_held_blocked(void *unused)
-{
-    (void)unused;
-    pthread_mutex_lock(&G.cycle_lock);
-    while (!held)
-        pthread_cond_wait(&hold_cv, &G.cycle_lock);
-    pthread_mutex_unlock(&G.cycle_lock);
-}
-
-void pgc__test_wait_held(void)
-{
-    thread_blocking(pgc_self, wait_held_blocked, NULL);
-}
-
-void pgc__test_release(void)
-{
-    lock_stoppable(&G.cycle_lock);
-    hold_point = PGC_TEST_NONE;
-    held = 0;
-    pthread_cond_broadcast(&hold_cv);
-    pthread_mutex_unlock(&G.cycle_lock);
-}
+/* ---- Test hooks (the hold points are in testhooks.c) ----------------------------- */
 
 void pgc__test_hold_marking(int on)
 {
@@ -376,8 +359,8 @@ static void stw1(cycle_ctx *c)
     pthread_mutex_unlock(&G.roots_lock);
     pthread_mutex_lock(&G.cycle_lock); /* INV-STW-LOCKS: before the pause */
     c->n = ++G.cycles_started;
+    store_relaxed(&started_mirror, c->n); /* older trigger requests are now stale */
     c->forced = G.forced_target >= c->n;
-    store_relaxed(&trigger_pending, 0);
     pthread_mutex_unlock(&G.cycle_lock);
     c->t_start = now_ns();
     begin_pause();
@@ -509,12 +492,12 @@ static void mark_termination(cycle_ctx *c)
 
 static void mark_phase(cycle_ctx *c)
 {
-    cycle_hook_point(PGC_TEST_AFTER_ROOTS);
+    pgc_hook_point(PGC_TEST_AFTER_ROOTS);
     for (;;) {
         wait_quiescent();
         if (handshake_round(c))
             continue;
-        cycle_hook_point(PGC_TEST_BEFORE_TERM);
+        pgc_hook_point(PGC_TEST_BEFORE_TERM);
         uint64_t t0 = now_ns();
         begin_pause();
         if (confirm_termination(c)) {
@@ -593,7 +576,7 @@ static void run_cycle(void)
     pthread_cond_broadcast(&G.done_cv);
     pthread_cond_broadcast(&G.start_cv);
     pthread_mutex_unlock(&G.cycle_lock);
-    if (!load_relaxed(&trigger_pending))
+    if (!trigger_is_pending())
         heap_scavenge(retain);
     stats_gclog("sweepdone");
     stats_flush_deferred();
@@ -613,6 +596,7 @@ static void *coordinator_main(void *arg)
             continue;
         }
         store_relaxed(&G.start_requested, 0);
+        pgc_hook_point(PGC_TEST_TRIGGER_CHECK);
         /* A trigger may be stale (GOGC raised meanwhile): re-check it. */
         bool forced;
         pthread_mutex_lock(&G.cycle_lock);
@@ -620,7 +604,15 @@ static void *coordinator_main(void *arg)
         pthread_mutex_unlock(&G.cycle_lock);
         uint64_t live = load_relaxed(&G.heap_live) + load_relaxed(&G.large_pending);
         if (!forced && live < load_relaxed(&G.trigger)) {
+            /* INV-START-ANSWER: whatever the coordinator decides, every
+             * thread waiting at the wait point gets an answer. Here the
+             * answer is "no cycle": the heap shrank (a thread exited and
+             * gave back its caches, GOGC was raised), so each waiter
+             * re-checks its wait point and asks again if still past it. */
+            lock_stoppable(&G.cycle_lock);
             store_relaxed(&trigger_pending, 0);
+            pthread_cond_broadcast(&G.start_cv);
+            pthread_mutex_unlock(&G.cycle_lock);
             continue;
         }
         run_cycle();

@@ -416,6 +416,12 @@ PGC_INTERNAL_API void futex_wake_all(_Atomic uint32_t *addr);
 PGC_INTERNAL_API int os_procs(void);
 PGC_INTERNAL_API void sleep_ns(uint64_t ns);
 
+/* ---- testhooks.c (base) ------------------------------------------------------- */
+/* Hold here if a test asked to (testhooks.h). Mutators call it only inside
+ * a blocked region. */
+PGC_INTERNAL_API void pgc_hook_point(int point);
+PGC_INTERNAL_API bool pgc_hook_armed(int point);
+
 /* ---- heap.c ----------------------------------------------------------------- */
 PGC_INTERNAL_API void heap_init(void);
 PGC_INTERNAL_API pgc_span *heap_alloc_span(size_t npages, bool may_grow, bool *fresh);
@@ -571,7 +577,6 @@ PGC_INTERNAL_API void cycle_init(void);
 PGC_INTERNAL_API void cycle_maybe_trigger(void);
 PGC_INTERNAL_API void cycle_wait_start(uint64_t pending);
 PGC_INTERNAL_API void cycle_before_large(uint64_t bytes);
-PGC_INTERNAL_API void cycle_hook_point(int point);
 PGC_INTERNAL_API void pacer_publish_locked(void);
 
 /* ---- workers.c ---------------------------------------------------------------- */

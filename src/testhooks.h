@@ -12,14 +12,28 @@ enum pgc_test_point {
     PGC_TEST_NONE = 0,
     PGC_TEST_AFTER_ROOTS = 1,  /* pause #1 done, world running, marking about to go */
     PGC_TEST_BEFORE_TERM = 2,  /* marking quiescent, handshakes done, before pause #2 */
+    PGC_TEST_TRIGGER_CHECK = 3, /* coordinator took a cycle request, before it checks it is stale */
+    PGC_TEST_DETACH_UNLISTED = 4, /* a detaching thread gave its caches back, still listed */
 };
 
-/* Make the coordinator stop at `point` in the next cycles until released. */
+/* Hold the thread that reaches `point` (the coordinator, or for
+ * PGC_TEST_DETACH_UNLISTED a detaching thread) until released; several
+ * points may be held at once. */
 PGC_API void pgc__test_hold_at(int point);
-/* Block until the coordinator is held at the point set with hold_at. */
+/* Block until some thread is held at any point held with hold_at. */
 PGC_API void pgc__test_wait_held(void);
-/* Let a held coordinator go on (and stop holding). */
+/* Block until a thread is held at `point`. */
+PGC_API void pgc__test_wait_held_at(int point);
+/* Let every held thread go on, and hold nowhere any more. */
 PGC_API void pgc__test_release(void);
+/* The same for one point only. */
+PGC_API void pgc__test_release_at(int point);
+/* Threads waiting for a cycle to start at the trigger's wait point. */
+PGC_API int pgc__test_start_waiters(void);
+/* Set the stop epoch counter (to test its wrap-around). */
+PGC_API void pgc__test_set_stop_epoch(uint64_t epoch);
+/* Threads waiting in the fork-prepare handler for the cycle to end. */
+PGC_API int pgc__test_fork_waiters(void);
 /* While on, no marker takes grey work and marking cannot terminate. */
 PGC_API void pgc__test_hold_marking(int on);
 /* Background workers sleep this long after each ~100 us slice. */

@@ -34,6 +34,7 @@
  * return EINTR, as they do under bdwgc.
  */
 #include "internal.h"
+#include "testhooks.h"
 
 #include <errno.h>
 #include <setjmp.h>
@@ -379,6 +380,12 @@ void pgc_thread_attach(void)
     attach_self(false);
 }
 
+static void detach_hook(void *unused)
+{
+    (void)unused;
+    pgc_hook_point(PGC_TEST_DETACH_UNLISTED);
+}
+
 void pgc_thread_detach(void)
 {
     pgc_thread *t = pgc_self;
@@ -396,8 +403,14 @@ void pgc_thread_detach(void)
     cache_release_all(t);
     if (load_relaxed(&pgc__marking))
         fetch_add_relaxed(&G.black_exited, black);
+    /* INV-BLACK-ONCE: a thread's black bytes are counted in exactly one
+     * place, black_exited or its own black_bytes. It stays listed (and
+     * counted by a pause #2) until it takes the threads lock below. */
+    t->black_bytes = 0;
     assist_thread_exit(t);
     lib_leave(t);
+    if (pgc_hook_armed(PGC_TEST_DETACH_UNLISTED))
+        thread_blocking(t, detach_hook, NULL);
     pthread_setspecific(G.thread_key, NULL);
     lock_stoppable(&G.threads_lock);
     if (t->prev)
@@ -490,4 +503,12 @@ void threads_init(void)
     sigemptyset(&sa.sa_mask);
     if (sigaction(G.stop_signal, &sa, NULL) != 0)
         pgc_fatal("pacegc: cannot install the stop signal handler for signal %d\n", G.stop_signal);
+}
+
+void pgc__test_set_stop_epoch(uint64_t epoch)
+{
+    ensure_init();
+    lock_stoppable(&G.threads_lock);
+    store_relaxed(&G.stop_epoch, (uint32_t)epoch);
+    pthread_mutex_unlock(&G.threads_lock);
 }
