@@ -678,10 +678,6 @@ void cycle_init(void)
     pthread_cond_init(&G.done_cv, NULL);
     pthread_cond_init(&G.start_cv, NULL);
     pthread_mutex_init(&G.roots_lock, NULL);
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    if (pthread_create(&G.coordinator, &attr, coordinator_main, NULL) != 0)
+    if (!os_start_internal_thread(&G.coordinator, coordinator_main, NULL))
         pgc_fatal("pacegc: cannot start the collector thread\n");
-    pthread_attr_destroy(&attr);
 }

@@ -181,10 +181,14 @@ typedef struct pgc_thread {
      * (release) before it signals, read by the handler (acquire).
      * stop_ack: written by the handler (release) when registers are saved,
      * read by the coordinator (acquire). resume: written by the coordinator
-     * (release), waited on by the handler (acquire). All are epochs. */
-    _Atomic uint32_t stop_req;
-    _Atomic uint32_t stop_ack;
-    _Atomic uint32_t resume;
+     * (release), waited on by the handler (acquire). All are epochs.
+     * INV-EPOCH-FRESH: epochs are 64 bits and start at 1, so a stop's epoch
+     * is never one a thread acknowledged before (at a million stops a
+     * second they wrap after 500,000 years; 32 bits wrapped within days,
+     * and epoch 0 looked acknowledged by every thread never stopped). */
+    _Atomic uint64_t stop_req;
+    _Atomic uint64_t stop_ack;
+    _Atomic uint64_t resume;
     /* Bumped (release) by the owner after it acknowledges a stop, and when
      * it enters a blocked region with a stop pending; the stopper
      * futex-waits on it, so neither event can be missed. */
@@ -305,7 +309,7 @@ typedef struct pgc_globals {
     pthread_mutex_t threads_lock;
     pgc_thread *threads;
     int nthreads;
-    _Atomic uint32_t stop_epoch;
+    _Atomic uint64_t stop_epoch; /* last epoch handed out (INV-EPOCH-FRESH) */
     /* Bumped after every resume; parked threads futex-wait on it, so one
      * wake-all restarts the whole world at once (threads lock held by the
      * writer; read by parked threads with acquire). */
@@ -415,6 +419,9 @@ PGC_INTERNAL_API void futex_wait(_Atomic uint32_t *addr, uint32_t val);
 PGC_INTERNAL_API void futex_wake_all(_Atomic uint32_t *addr);
 PGC_INTERNAL_API int os_procs(void);
 PGC_INTERNAL_API void sleep_ns(uint64_t ns);
+#include <signal.h>
+PGC_INTERNAL_API void os_internal_sigset(sigset_t *set);
+PGC_INTERNAL_API bool os_start_internal_thread(pthread_t *out, void *(*fn)(void *), void *arg);
 
 /* ---- testhooks.c (base) ------------------------------------------------------- */
 /* Hold here if a test asked to (testhooks.h). Mutators call it only inside

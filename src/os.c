@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,4 +104,39 @@ int os_procs(void)
     if (quota > 0 && quota < n)
         n = quota;
     return n < 1 ? 1 : n;
+}
+
+/* Fill *set with every signal a collector thread blocks: all of them but
+ * the synchronous faults (a blocked SIGSEGV raised by the thread's own
+ * access kills the process instead of running its handler). */
+void os_internal_sigset(sigset_t *set)
+{
+    sigfillset(set);
+    sigdelset(set, SIGSEGV);
+    sigdelset(set, SIGBUS);
+    sigdelset(set, SIGFPE);
+    sigdelset(set, SIGILL);
+    sigdelset(set, SIGTRAP);
+}
+
+/* Start one of the collector's own threads (coordinator, mark worker):
+ * detached, and with every asynchronous signal blocked from its first
+ * instruction (INV-INTERNAL-SIGMASK), so a process-directed signal the
+ * program blocks in its own threads (sigwait designs) is never delivered
+ * here, and no program handler ever runs on a collector thread. */
+bool os_start_internal_thread(pthread_t *out, void *(*fn)(void *), void *arg)
+{
+    sigset_t all, old;
+    os_internal_sigset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old); /* inherited by the new thread */
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_t th;
+    int err = pthread_create(&th, &attr, fn, arg);
+    pthread_attr_destroy(&attr);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (err == 0 && out)
+        *out = th;
+    return err == 0;
 }

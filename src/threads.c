@@ -71,7 +71,7 @@ static inline uintptr_t current_sp(void)
  * frame (setjmp and __builtin_unwind_init); when called from the handler,
  * the interrupted context sits in the signal frame above. Everything from
  * stop_sp up to the stack base is scanned. */
-static __attribute__((noinline)) void park(pgc_thread *t, uint32_t e)
+static __attribute__((noinline)) void park(pgc_thread *t, uint64_t e)
 {
     jmp_buf regs;
     __builtin_unwind_init();
@@ -122,7 +122,7 @@ static void stop_handler(int sig, siginfo_t *si, void *uc)
         t->intr_regs[0] = (uintptr_t)&u->uc_mcontext;
         t->intr_regs[1] = (uintptr_t)(&u->uc_mcontext + 1);
         /* acquire: pairs with the release in stop_thread */
-        uint32_t e = load_acquire(&t->stop_req);
+        uint64_t e = load_acquire(&t->stop_req);
         if (e != load_relaxed(&t->stop_ack)) {
             if (t->in_lib > 0)
                 t->stop_deferred = 1;
@@ -141,16 +141,16 @@ void thread_stop_self(pgc_thread *t)
      * would then acknowledge a stale epoch after them. */
     /* Zeroed: glibc fills only part of a sigset_t, and stale words in the
      * rest would look like roots to a conservative scan (INV-ASSIST-WIPE). */
+    /* INV-STOPPED-NO-HANDLER: no program handler while parked either. */
     sigset_t block, old;
     memset(&block, 0, sizeof block);
     memset(&old, 0, sizeof old);
-    sigemptyset(&block);
-    sigaddset(&block, G.stop_signal);
+    os_internal_sigset(&block);
     pthread_sigmask(SIG_BLOCK, &block, &old);
     t->stop_deferred = 0;
     t->intr_sp = 0; /* stopped inside the library, not by the handler */
     t->intr_regs[0] = t->intr_regs[1] = 0;
-    uint32_t e = load_acquire(&t->stop_req); /* pairs with stop_thread */
+    uint64_t e = load_acquire(&t->stop_req); /* pairs with stop_thread */
     if (e != load_relaxed(&t->stop_ack))
         park(t, e);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -171,7 +171,7 @@ static bool try_claim(pgc_thread *t)
 /* Threads lock held. Ask t to stop; wait_stopped waits for it. */
 static void request_stop(pgc_thread *t)
 {
-    uint32_t e = fetch_add_relaxed(&G.stop_epoch, 1) + 1;
+    uint64_t e = fetch_add_relaxed(&G.stop_epoch, 1) + 1;
     /* seq_cst (so also release: pairs with the acquire in stop_handler and
      * thread_stop_self): INV-BLOCKED-CLAIM orders it before the claim */
     store_seq_cst(&t->stop_req, e);
@@ -188,7 +188,7 @@ static void request_stop(pgc_thread *t)
 
 static void wait_stopped(pgc_thread *t)
 {
-    uint32_t e = load_relaxed(&t->stop_req);
+    uint64_t e = load_relaxed(&t->stop_req);
     for (;;) {
         uint32_t ev = load_acquire(&t->stop_evt); /* pairs with park / thread_blocking */
         if (load_acquire(&t->stop_ack) == e)      /* pairs with park */
@@ -297,14 +297,39 @@ static __attribute__((noinline)) void blocking_body(pgc_thread *t, void (*fn)(vo
     (void)regs;
 }
 
+/*
+ * Around every blocked region, attached thread or not:
+ *  - INV-NO-CANCEL-INSIDE: cancellation is disabled. The waits use
+ *    pthread_cond_wait, a cancellation point; a thread cancelled there
+ *    would die holding the cycle or assist lock with no cleanup, and the
+ *    next cycle would hang. No pacegc function is a cancellation point: a
+ *    pending cancel acts at the thread's next cancellation point after it
+ *    returns. (Asynchronous cancellation inside pacegc is not supported,
+ *    as inside malloc.)
+ *  - INV-STOPPED-NO-HANDLER: asynchronous signals are blocked, so no
+ *    program handler runs on this thread while a stopper holds it as
+ *    stopped (claimed) and may be scanning its stack or rewriting its
+ *    caches; pending signals are delivered when the region ends. The stop
+ *    handler blocks them the same way (sa_mask), and so does a deferred
+ *    stop (thread_stop_self). A wait inside the library lasts at most a
+ *    cycle.
+ */
 void thread_blocking(pgc_thread *t, void (*fn)(void *), void *arg)
 {
+    int cancel_state;
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
+    sigset_t all, old;
+    memset(&old, 0, sizeof old); /* INV-ASSIST-WIPE: no stale words in the unused part */
+    os_internal_sigset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
     if (!t) {
         fn(arg);
-        return;
+    } else {
+        PGC_ASSERT(t->in_lib == 0);
+        blocking_body(t, fn, arg);
     }
-    PGC_ASSERT(t->in_lib == 0);
-    blocking_body(t, fn, arg);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    pthread_setcancelstate(cancel_state, NULL);
 }
 
 /* ---- Attach and detach ------------------------------------------------------ */
@@ -500,7 +525,7 @@ void threads_init(void)
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = stop_handler;
     sa.sa_flags = SA_SIGINFO | SA_RESTART;
-    sigemptyset(&sa.sa_mask);
+    os_internal_sigset(&sa.sa_mask); /* INV-STOPPED-NO-HANDLER */
     if (sigaction(G.stop_signal, &sa, NULL) != 0)
         pgc_fatal("pacegc: cannot install the stop signal handler for signal %d\n", G.stop_signal);
 }
@@ -509,6 +534,6 @@ void pgc__test_set_stop_epoch(uint64_t epoch)
 {
     ensure_init();
     lock_stoppable(&G.threads_lock);
-    store_relaxed(&G.stop_epoch, (uint32_t)epoch);
+    store_relaxed(&G.stop_epoch, epoch);
     pthread_mutex_unlock(&G.threads_lock);
 }

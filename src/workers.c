@@ -145,13 +145,8 @@ static void spawn(int kind, int index)
     worker *w = &workers[nworkers++];
     w->kind = kind;
     w->index = index;
-    pthread_t th;
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    if (pthread_create(&th, &attr, worker_main, w) != 0)
+    if (!os_start_internal_thread(NULL, worker_main, w))
         pgc_fatal("pacegc: cannot start a mark worker thread\n");
-    pthread_attr_destroy(&attr);
 }
 
 /* Coordinator, after pause #1. */
