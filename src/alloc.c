@@ -471,3 +471,13 @@ void alloc_init(void)
         pthread_mutex_init(&G.central[i].lock, NULL);
     pthread_mutex_init(&G.large_lock, NULL);
 }
+
+/* A forked child: the central and large locks may have been held by
+ * threads that do not exist here (only inside critical sections, which the
+ * fork-prepare stop excluded, so the lists they protect are consistent). */
+void alloc_fork_child(void)
+{
+    for (int i = 0; i < 2 * MAX_CLASSES; i++)
+        pthread_mutex_init(&G.central[i].lock, NULL);
+    pthread_mutex_init(&G.large_lock, NULL);
+}

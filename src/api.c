@@ -36,6 +36,7 @@ static void init_all(void)
     stats_init();
     workers_init();
     cycle_init();
+    fork_init();
 }
 
 void ensure_init(void)

@@ -353,3 +353,13 @@ void assist_thread_exit(pgc_thread *t)
         fetch_add_relaxed(&G.bg_credit, (int64_t)((double)t->assist_bytes * work_per_byte()));
     t->assist_bytes = 0;
 }
+
+/* A forked child: no cycle marks, and the threads that may have been
+ * parked on the queue do not exist here. */
+void assist_fork_child(void)
+{
+    pthread_mutex_init(&G.assist_lock, NULL);
+    G.aq_head = G.aq_tail = NULL;
+    store_relaxed(&G.aq_head_hint, 0);
+    store_relaxed(&G.bg_credit, 0);
+}

@@ -183,7 +183,7 @@ int pgc__test_start_waiters(void)
     return n;
 }
 
-int pgc__test_fork_waiters(void) { return 0; }
+
 
 void cycle_wait_start(uint64_t pending)
 {
@@ -572,6 +572,7 @@ static void run_cycle(void)
         retain = (uint64_t)limit / 100 * 95;
     pthread_mutex_lock(&G.cycle_lock);
     G.cycles_swept = c.n;
+    G.coordinator_busy = false;
     store_release(&G.phase, PHASE_OFF);
     pthread_cond_broadcast(&G.done_cv);
     pthread_cond_broadcast(&G.start_cv);
@@ -589,7 +590,8 @@ static void *coordinator_main(void *arg)
         /* acquire: pairs with the release in wake_coordinator */
         uint32_t seq = load_acquire(&G.cycle_wake);
         pthread_mutex_lock(&G.cycle_lock);
-        bool work = load_relaxed(&G.start_requested) || G.forced_target > G.cycles_started;
+        bool work = (load_relaxed(&G.start_requested) || G.forced_target > G.cycles_started) &&
+                    G.fork_hold == 0;
         pthread_mutex_unlock(&G.cycle_lock);
         if (!work) {
             futex_wait(&G.cycle_wake, seq);
@@ -609,15 +611,70 @@ static void *coordinator_main(void *arg)
              * answer is "no cycle": the heap shrank (a thread exited and
              * gave back its caches, GOGC was raised), so each waiter
              * re-checks its wait point and asks again if still past it. */
-            lock_stoppable(&G.cycle_lock);
+            pthread_mutex_lock(&G.cycle_lock);
             store_relaxed(&trigger_pending, 0);
             pthread_cond_broadcast(&G.start_cv);
             pthread_mutex_unlock(&G.cycle_lock);
             continue;
         }
-        run_cycle();
+        pthread_mutex_lock(&G.cycle_lock);
+        bool hold = G.fork_hold > 0;
+        if (hold)
+            store_relaxed(&G.start_requested, 1); /* keep the request for after the fork */
+        else
+            G.coordinator_busy = true;
+        pthread_mutex_unlock(&G.cycle_lock);
+        if (!hold)
+            run_cycle();
     }
     return NULL;
+}
+
+/* ---- fork (fork.c drives these) --------------------------------------------------- */
+
+static int fork_waiters; /* cycle lock; read by a test hook */
+
+/* A blocked region of the forking thread: hold the coordinator off and wait
+ * for the cycle in progress, if any, to finish sweeping. Returns with the
+ * cycle lock held (released by cycle_fork_parent / reset by the child). */
+static void fork_wait_idle(void *unused)
+{
+    (void)unused;
+    pthread_mutex_lock(&G.cycle_lock);
+    G.fork_hold++;
+    fork_waiters++;
+    while (G.coordinator_busy)
+        pthread_cond_wait(&G.done_cv, &G.cycle_lock);
+    fork_waiters--;
+}
+
+void cycle_fork_prepare(void)
+{
+    thread_blocking(pgc_self, fork_wait_idle, NULL);
+}
+
+void cycle_fork_parent(void)
+{
+    G.fork_hold--;
+    pthread_mutex_unlock(&G.cycle_lock);
+    wake_coordinator(); /* a request may have waited for the fork */
+}
+
+/* The child: one thread, no coordinator. Fresh locks, a new coordinator. */
+void cycle_fork_child(void)
+{
+    pthread_mutex_init(&G.cycle_lock, NULL);
+    pthread_cond_init(&G.done_cv, NULL);
+    pthread_cond_init(&G.start_cv, NULL);
+    pthread_mutex_init(&G.roots_lock, NULL);
+    pthread_mutex_init(&G.pacer_lock, NULL);
+    G.fork_hold = 0;
+    fork_waiters = 0;
+    start_waiters = 0;
+    G.coordinator_busy = false;
+    if (!os_start_internal_thread(&G.coordinator, coordinator_main, NULL))
+        pgc_fatal("pacegc: cannot start the collector thread in a forked child\n");
+    wake_coordinator();
 }
 
 static void collect_blocked(void *unused)
@@ -670,6 +727,15 @@ int64_t pgc_set_memory_limit(int64_t bytes)
     lib_leave_self(t);
     broadcast_start();
     return old;
+}
+
+int pgc__test_fork_waiters(void)
+{
+    ensure_init();
+    lock_stoppable(&G.cycle_lock);
+    int n = fork_waiters;
+    pthread_mutex_unlock(&G.cycle_lock);
+    return n;
 }
 
 void cycle_init(void)

@@ -355,3 +355,5 @@ void heap_init(void)
     G.pagemap = pm;
     pthread_mutex_init(&G.heap_lock, NULL);
 }
+
+void heap_fork_child(void) { pthread_mutex_init(&G.heap_lock, NULL); }

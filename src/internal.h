@@ -337,7 +337,12 @@ typedef struct pgc_globals {
     uint64_t forced_target;      /* run cycles until cycles_swept reaches it */
     _Atomic int start_requested; /* a trigger asked for a cycle (any thread, relaxed;
                                     ordered by the cycle_wake bump) */
-    bool coordinator_running;
+    /* The coordinator is running a cycle (set when it decides to start
+     * one, cleared when the cycle has swept; cycle lock). */
+    bool coordinator_busy;
+    /* Fork-prepare handlers in progress: the coordinator starts no cycle
+     * while it is nonzero (cycle lock). */
+    int fork_hold;
     pthread_t coordinator;
 
     /* Mark work pool (mark.c), pool lock. */
@@ -431,6 +436,7 @@ PGC_INTERNAL_API bool pgc_hook_armed(int point);
 
 /* ---- heap.c ----------------------------------------------------------------- */
 PGC_INTERNAL_API void heap_init(void);
+PGC_INTERNAL_API void heap_fork_child(void);
 PGC_INTERNAL_API pgc_span *heap_alloc_span(size_t npages, bool may_grow, bool *fresh);
 PGC_INTERNAL_API void heap_free_span(pgc_span *s);
 PGC_INTERNAL_API void heap_scavenge(uint64_t retain);
@@ -466,6 +472,7 @@ static inline bool bit_test(_Atomic uint64_t *bits, uint32_t i)
 
 /* ---- alloc.c ------------------------------------------------------------------ */
 PGC_INTERNAL_API void alloc_init(void);
+PGC_INTERNAL_API void alloc_fork_child(void);
 PGC_INTERNAL_API void cache_release_all(pgc_thread *t);
 PGC_INTERNAL_API void cache_blacken_all(pgc_thread *t);
 PGC_INTERNAL_API uint64_t cache_black_allocated(pgc_thread *t);
@@ -482,6 +489,9 @@ PGC_INTERNAL_API uint64_t start_world(void);
 PGC_INTERNAL_API void stop_thread(pgc_thread *t);
 PGC_INTERNAL_API void resume_thread(pgc_thread *t);
 PGC_INTERNAL_API void thread_stop_self(pgc_thread *t);
+PGC_INTERNAL_API void threads_fork_prepare(void);
+PGC_INTERNAL_API void threads_fork_parent(void);
+PGC_INTERNAL_API void threads_fork_child(void);
 
 enum { T_RUNNING = 0, T_BLOCKED = 1, T_CLAIMED = 2 };
 /* Run fn(arg) as a blocked region of the calling thread (t may be NULL for
@@ -556,6 +566,7 @@ PGC_INTERNAL_API void roots_for_each_verify(range_fn fn, void *ctx);
 
 /* ---- mark.c ------------------------------------------------------------------- */
 PGC_INTERNAL_API void mark_init(void);
+PGC_INTERNAL_API void mark_fork_child(void);
 PGC_INTERNAL_API void marker_init(pgc_marker *m);
 PGC_INTERNAL_API void marker_flush(pgc_marker *m);
 PGC_INTERNAL_API void mark_candidate(pgc_marker *m, uintptr_t word);
@@ -585,17 +596,22 @@ PGC_INTERNAL_API void cycle_maybe_trigger(void);
 PGC_INTERNAL_API void cycle_wait_start(uint64_t pending);
 PGC_INTERNAL_API void cycle_before_large(uint64_t bytes);
 PGC_INTERNAL_API void pacer_publish_locked(void);
+PGC_INTERNAL_API void cycle_fork_prepare(void);
+PGC_INTERNAL_API void cycle_fork_parent(void);
+PGC_INTERNAL_API void cycle_fork_child(void);
 
 /* ---- workers.c ---------------------------------------------------------------- */
 PGC_INTERNAL_API void workers_init(void);
 PGC_INTERNAL_API void workers_start_cycle(int dedicated, double fractional_goal);
 PGC_INTERNAL_API void workers_end_cycle(void);
+PGC_INTERNAL_API void workers_fork_child(void);
 
 /* ---- assist.c ----------------------------------------------------------------- */
 PGC_INTERNAL_API void assist_charge(pgc_thread *t, uint64_t bytes);
 PGC_INTERNAL_API void assist_flush_bg_credit(uint64_t work);
 PGC_INTERNAL_API void assist_wake_all(void);
 PGC_INTERNAL_API void assist_thread_exit(pgc_thread *t);
+PGC_INTERNAL_API void assist_fork_child(void);
 PGC_INTERNAL_API void limiter_poll(uint64_t assist_ns, uint64_t idle_ns);
 
 /* ---- checkmark.c -------------------------------------------------------------- */
@@ -604,6 +620,7 @@ PGC_INTERNAL_API void checkmark_verify(void);
 
 /* ---- stats.c ------------------------------------------------------------------ */
 PGC_INTERNAL_API void stats_init(void);
+PGC_INTERNAL_API void stats_fork_child(void);
 PGC_INTERNAL_API void stats_record_cycle(const pgc_cycle_info *ci, uint64_t heap0, uint64_t heap1,
                                          uint64_t clock_stw1, uint64_t clock_mark, uint64_t clock_stw2);
 PGC_INTERNAL_API void stats_gclog(const char *event);
@@ -615,6 +632,9 @@ PGC_INTERNAL_API void stats_flush_deferred(void);
 /* ---- options.c ---------------------------------------------------------------- */
 PGC_INTERNAL_API void options_init(int *gogc, int64_t *memlimit);
 PGC_INTERNAL_API int64_t parse_bytes(const char *s, bool *ok);
+
+/* ---- fork.c -------------------------------------------------------------------- */
+PGC_INTERNAL_API void fork_init(void);
 
 /* ---- init (api.c) --------------------------------------------------------------- */
 PGC_INTERNAL_API void ensure_init(void);

@@ -352,3 +352,12 @@ void mark_init(void)
     pthread_cond_init(&G.pool_cv, NULL);
     pthread_cond_init(&G.term_cv, NULL);
 }
+
+/* A forked child: no cycle runs (the fork waited for it) and no worker
+ * exists, so the pool is idle and nobody waits on it. */
+void mark_fork_child(void)
+{
+    mark_init();
+    store_relaxed(&G.pool_waiters, 0);
+    store_relaxed(&G.active_markers, 0);
+}

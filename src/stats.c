@@ -203,3 +203,5 @@ void stats_init(void)
         }
     }
 }
+
+void stats_fork_child(void) { pthread_mutex_init(&G.stats_lock, NULL); }

@@ -233,25 +233,83 @@ void resume_thread(pgc_thread *t)
 }
 
 /* Threads lock held by the caller (the coordinator) until start_world. */
+/* Every attached thread but the caller (the coordinator is not attached;
+ * a forking thread stops the others, fork.c). */
 void stop_world(void)
 {
+    pgc_thread *me = pgc_self;
     for (pgc_thread *t = G.threads; t; t = t->next)
-        request_stop(t);
+        if (t != me)
+            request_stop(t);
     for (pgc_thread *t = G.threads; t; t = t->next)
-        wait_stopped(t);
+        if (t != me)
+            wait_stopped(t);
 }
 
 /* Every thread is released before any is woken: one wake-all, so no woken
  * thread can preempt the coordinator between two wake-ups. */
 uint64_t start_world(void)
 {
+    pgc_thread *me = pgc_self;
     for (pgc_thread *t = G.threads; t; t = t->next)
-        store_release(&t->resume, load_relaxed(&t->stop_req));
+        if (t != me)
+            store_release(&t->resume, load_relaxed(&t->stop_req));
     uint64_t released = now_ns();
     wake_parked();
     for (pgc_thread *t = G.threads; t; t = t->next)
-        unclaim(t);
+        if (t != me)
+            unclaim(t);
     return released;
+}
+
+/* ---- fork ------------------------------------------------------------------------ */
+
+/* After cycle_fork_prepare: no cycle runs. Stop every other attached
+ * thread, as a pause does, so none is inside a critical section (none holds
+ * a lock taken there, INV-STW-LOCKS) or halfway through attaching: the
+ * child's copy of the heap, the caches and the thread list is consistent. */
+void threads_fork_prepare(void)
+{
+    lock_stoppable(&G.roots_lock);
+    lock_stoppable(&G.threads_lock);
+    stop_world();
+}
+
+void threads_fork_parent(void)
+{
+    start_world();
+    pthread_mutex_unlock(&G.threads_lock);
+    pthread_mutex_unlock(&G.roots_lock);
+}
+
+/* The child: only the forking thread exists. Every other thread's caches
+ * go back to the central lists (their unused bytes off the accounts) and
+ * it leaves the thread list; its stack and TLS are no longer roots. */
+void threads_fork_child(void)
+{
+    pthread_mutex_init(&G.threads_lock, NULL);
+    pgc_thread *me = pgc_self;
+    pgc_thread *t = G.threads;
+    G.threads = NULL;
+    G.nthreads = 0;
+    G.stack_bytes = 0;
+    while (t) {
+        pgc_thread *next = t->next;
+        if (t == me) {
+            t->prev = NULL;
+            t->next = NULL;
+            G.threads = t;
+            G.nthreads = 1;
+            G.stack_bytes = t->stack_hi - t->stack_lo;
+            t->tid = (pid_t)syscall(SYS_gettid);
+        } else {
+            cache_release_all(t);
+            t->black_bytes = 0;
+            t->next = spare_threads;
+            spare_threads = t;
+        }
+        t = next;
+    }
 }
 
 /* ---- Blocked regions ----------------------------------------------------------- */

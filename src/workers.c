@@ -181,3 +181,12 @@ void workers_end_cycle(void)
 void workers_init(void)
 {
 }
+
+/* A forked child has none of the parent's workers: spawn them anew at its
+ * first cycle. */
+void workers_fork_child(void)
+{
+    nworkers = 0;
+    ndedicated = 0;
+    have_fractional = have_idle = false;
+}
