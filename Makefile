@@ -139,7 +139,7 @@ INSTALLED = $(INCLUDEDIR)/pacegc.h $(LIBDIR)/libpacegc.a \
 
 # pacegc.pc is written here, from the PREFIX of this command. Run ldconfig
 # afterwards when installing into a system directory.
-install: lib
+install: $(BUILD)/libpacegc.a $(BUILD)/libpacegc.so
 	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(LIBDIR)/pkgconfig
 	install -m 644 include/pacegc.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 $(BUILD)/libpacegc.a $(DESTDIR)$(LIBDIR)/
