@@ -1,4 +1,5 @@
 // TEST-TIMEOUT: 60
+// TEST-TSAN: yes
 /* test_cxx.cpp - pacegc.h used from C++17 (built with g++ -std=c++17 -Wall
  * -Wextra -Werror; the Makefile also compiles it with clang++ when present).
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# TEST-TSAN: yes
 # Symbol hygiene: every global symbol that libpacegc.a or libpacegc.so
 # defines starts with pgc_ (internal ones pgc__, or pgc_ with hidden
 # visibility). A global outside that prefix (heap_init, now_ns, G, ...) would
