@@ -1,29 +1,44 @@
 # pacegc - plain GNU make.
-#   make               build/libpacegc.a, build/libpacegc.so, build/pacegc.pc
+#   make               build/libpacegc.a, build/libpacegc.so (-> .so.0 -> .so.0.1.0),
+#                      build/pacegc.pc
 #   make test          build and run every test (last line: N passed, N failed)
 #   make test-asan     the tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make test-tsan     the concurrent tests under ThreadSanitizer
 #   make test-debug    the tests with internal assertions on (PGC_DEBUG)
 #   make demo          the main job: a workload with its trace and plots
-#   make install PREFIX=/usr/local
+#   make install PREFIX=/usr/local [DESTDIR=/staging] [LIBDIR=...] [INCLUDEDIR=...]
+#   make uninstall     (same variables) removes exactly what install put there
 #   make bench / make bench-deps   (bench/bench.mk)
 
 CC       ?= cc
+CXX      ?= g++
+LD       ?= ld
+OBJCOPY  ?= objcopy
 PREFIX   ?= /usr/local
+LIBDIR   ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+# VERSION is the release; SOVERSION (the SONAME's number) changes only with
+# an incompatible ABI change.
+VERSION  := 0.1.0
+SOVERSION := 0
+SONAME   := libpacegc.so.$(SOVERSION)
 BUILD    ?= build
 OPT      ?= -O2
 CFLAGS_BASE := -std=c11 -g -Wall -Wextra -D_GNU_SOURCE -pthread -Iinclude -Isrc
 EXTRA    ?=
 CFLAGS   := $(CFLAGS_BASE) $(OPT) $(EXTRA)
 LIBCFLAGS := $(CFLAGS) -fPIC -fvisibility=hidden
+CXXFLAGS := -std=c++17 -g -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -Iinclude -Isrc $(OPT) $(EXTRA)
 LDLIBS   := -pthread -lm
 
 SRCS := $(wildcard src/*.c)
 OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRCS))
-TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
+TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c)) \
+         $(patsubst tests/%.cpp,$(BUILD)/tests/%,$(wildcard tests/test_*.cpp)) \
+         $(patsubst tests/%.sh,$(BUILD)/tests/%,$(wildcard tests/test_*.sh))
 EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
 
-.PHONY: all lib test test-asan test-tsan test-debug demo install clean tests examples
+.PHONY: all lib test test-asan test-tsan test-debug demo install uninstall clean tests examples FORCE
 all: lib
 lib: $(BUILD)/libpacegc.a $(BUILD)/libpacegc.so $(BUILD)/pacegc.pc
 
@@ -31,16 +46,46 @@ $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) include/pacegc.h
 	@mkdir -p $(dir $@)
 	$(CC) $(LIBCFLAGS) -c $< -o $@
 
-$(BUILD)/libpacegc.a: $(OBJS)
+# The archive holds one object: all of src/ prelinked (ld -r), with every
+# global symbol outside pgc_* made local. Internal functions keep their short
+# names in the source (heap_init, now_ns, G, ...) yet cannot clash with a
+# program's own. Hidden pgc_ symbols (the pacer, the limiter, pgc_self) stay
+# global-hidden, so the unit tests can still call them; in the .so, hidden
+# symbols are local anyway. tests/test_symbols.sh checks both libraries.
+$(BUILD)/libpacegc.o: $(OBJS)
+	$(LD) -r -o $@.tmp $^
+	$(OBJCOPY) --wildcard --keep-global-symbol='pgc_*' $@.tmp $@
+	@rm -f $@.tmp
+
+$(BUILD)/libpacegc.a: $(BUILD)/libpacegc.o
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/libpacegc.so: $(OBJS)
-	$(CC) -shared -o $@ $^ $(LDLIBS)
+$(BUILD)/libpacegc.so.$(VERSION): $(OBJS)
+	$(CC) -shared -Wl,-soname,$(SONAME) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/pacegc.pc: pacegc.pc.in
+$(BUILD)/$(SONAME): $(BUILD)/libpacegc.so.$(VERSION)
+	ln -sf libpacegc.so.$(VERSION) $@
+
+$(BUILD)/libpacegc.so: $(BUILD)/$(SONAME)
+	ln -sf $(SONAME) $@
+
+# Rewritten only when PREFIX, LIBDIR or INCLUDEDIR change, so pacegc.pc
+# always names the current ones.
+$(BUILD)/pc.vars: FORCE
 	@mkdir -p $(BUILD)
-	sed -e 's|@PREFIX@|$(PREFIX)|g' $< > $@
+	@printf '%s\n' '$(PREFIX)' '$(LIBDIR)' '$(INCLUDEDIR)' | cmp -s - $@ || \
+	  printf '%s\n' '$(PREFIX)' '$(LIBDIR)' '$(INCLUDEDIR)' > $@
+
+# libdir and includedir are written relative to ${prefix} when they are
+# under it (the usual form; pkg-config --define-prefix relies on it).
+PC_SED = sed -e 's|@PREFIX@|$(PREFIX)|g' \
+             -e 's|@LIBDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))|g' \
+             -e 's|@INCLUDEDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))|g' \
+             -e 's|@VERSION@|$(VERSION)|g'
+
+$(BUILD)/pacegc.pc: pacegc.pc.in $(BUILD)/pc.vars
+	$(PC_SED) $< > $@
 
 $(BUILD)/tests/%: tests/%.c tests/check.h tests/testutil.h $(BUILD)/libpacegc.a
 	@mkdir -p $(dir $@)
@@ -49,6 +94,22 @@ $(BUILD)/tests/%: tests/%.c tests/check.h tests/testutil.h $(BUILD)/libpacegc.a
 $(BUILD)/examples/%: examples/%.c $(BUILD)/libpacegc.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $< -o $@ $(BUILD)/libpacegc.a $(LDLIBS)
+
+# C++ test: the header must compile as C++17 with g++ and, if present, clang++.
+$(BUILD)/tests/%: tests/%.cpp tests/check.h include/pacegc.h $(BUILD)/libpacegc.a
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) $< -o $@ $(BUILD)/libpacegc.a $(LDLIBS)
+	@if command -v clang++ >/dev/null 2>&1; then \
+	  echo "clang++ -std=c++17 -fsyntax-only $<"; \
+	  clang++ -std=c++17 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -Isrc -fsyntax-only $<; fi
+
+# Shell tests: a wrapper that runs the script from the source tree and tells
+# it where the source and this build are.
+$(BUILD)/tests/%: tests/%.sh
+	@mkdir -p $(dir $@)
+	@printf '#!/bin/sh\n# generated from %s\nSRCDIR='"'%s'"' BUILD='"'%s'"' exec bash '"'%s'"' "$$@"\n' \
+	  '$<' '$(CURDIR)' '$(abspath $(BUILD))' '$(CURDIR)/$<' > $@
+	@chmod 755 $@
 
 tests: $(TESTS)
 examples: $(EXAMPLES)
@@ -63,7 +124,7 @@ test-asan:
 	@PGC_ASAN=1 ASAN_OPTIONS=detect_leaks=0 bash tests/run.sh build-asan/tests
 
 test-tsan:
-	$(MAKE) BUILD=build-tsan OPT=-O1 EXTRA="-fsanitize=thread" CC=clang tests
+	$(MAKE) BUILD=build-tsan OPT=-O1 EXTRA="-fsanitize=thread" CC=clang CXX=clang++ lib tests
 	@PGC_TSAN=1 bash tests/run.sh build-tsan/tests
 
 test-debug:
@@ -72,12 +133,25 @@ test-debug:
 demo: lib $(BUILD)/examples/demo
 	@bash tools/demo.sh $(BUILD)
 
-install: lib
-	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/lib/pkgconfig
-	install -m 644 include/pacegc.h $(DESTDIR)$(PREFIX)/include/
-	install -m 644 $(BUILD)/libpacegc.a $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 $(BUILD)/libpacegc.so $(DESTDIR)$(PREFIX)/lib/
-	install -m 644 $(BUILD)/pacegc.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+INSTALLED = $(INCLUDEDIR)/pacegc.h $(LIBDIR)/libpacegc.a \
+            $(LIBDIR)/libpacegc.so.$(VERSION) $(LIBDIR)/$(SONAME) $(LIBDIR)/libpacegc.so \
+            $(LIBDIR)/pkgconfig/pacegc.pc
+
+# pacegc.pc is written here, from the PREFIX of this command. Run ldconfig
+# afterwards when installing into a system directory.
+install: $(BUILD)/libpacegc.a $(BUILD)/libpacegc.so
+	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(LIBDIR)/pkgconfig
+	install -m 644 include/pacegc.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 $(BUILD)/libpacegc.a $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(BUILD)/libpacegc.so.$(VERSION) $(DESTDIR)$(LIBDIR)/
+	ln -sf libpacegc.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libpacegc.so
+	$(PC_SED) pacegc.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/pacegc.pc
+	chmod 644 $(DESTDIR)$(LIBDIR)/pkgconfig/pacegc.pc
+
+# Removes the files install made; leaves the directories (they may be shared).
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 
 clean:
 	rm -rf build build-asan build-tsan build-debug

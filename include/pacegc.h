@@ -19,9 +19,11 @@
 #define PACEGC_H
 
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#ifndef __cplusplus
+#include <stdatomic.h>
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -72,8 +74,19 @@ PGC_API void *pgc_base(const void *p);
 
 /* Nonzero while a cycle is marking. Written only by the collector, with the
  * world stopped (pause #1 sets it, pause #2 clears it); read by the inline
- * barrier with a relaxed load. */
+ * barrier with a relaxed load (PGC__MARKING).
+ *
+ * C++ before C++23 has no _Atomic, so C++ sees the same object as a plain
+ * int and reads it with the GCC/Clang atomic builtin. The ABI is the same:
+ * on the supported targets _Atomic int and int have the same size and
+ * alignment, and the builtin compiles to the same single load. */
+#ifdef __cplusplus
+extern PGC_API int pgc__marking;
+#define PGC__MARKING() __atomic_load_n(&pgc__marking, __ATOMIC_RELAXED)
+#else
 extern PGC_API _Atomic int pgc__marking;
+#define PGC__MARKING() atomic_load_explicit(&pgc__marking, memory_order_relaxed)
+#endif
 /* Out-of-line part of the barrier: records old (the overwritten pointer). */
 PGC_API void pgc__store_slow(void *old);
 
@@ -99,14 +112,15 @@ PGC_API void pgc__store_slow(void *old);
 static inline void pgc_store(void **slot, void *value)
 {
     void *old = *slot;
-    int was_marking = atomic_load_explicit(&pgc__marking, memory_order_relaxed);
+    int was_marking = PGC__MARKING();
     if (__builtin_expect(was_marking != 0, 0) && old != NULL)
         pgc__store_slow(old);
-    atomic_signal_fence(memory_order_seq_cst);
+    /* Compiler-only fences (no instruction): same in C and C++. */
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
     *slot = value;
-    atomic_signal_fence(memory_order_seq_cst);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
     if (__builtin_expect(!was_marking, 1) &&
-        __builtin_expect(atomic_load_explicit(&pgc__marking, memory_order_relaxed) != 0, 0) &&
+        __builtin_expect(PGC__MARKING() != 0, 0) &&
         old != NULL)
         pgc__store_slow(old);
 }

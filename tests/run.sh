@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test binary in $1. A test's source may carry, in its first
-# lines:
+# Runs every test binary in $1 (built from tests/test_*.c, .cpp, or .sh).
+# A test's source may carry, in its first lines (after // in C and C++, #
+# in shell):
 #   // TEST-ENV: VAR=value ...      environment for the run
 #   // TEST-TIMEOUT: seconds        (default 120)
 #   // TEST-ASAN: no                skip under AddressSanitizer (PGC_ASAN=1)
@@ -17,10 +18,12 @@ for bin in "$dir"/test_*; do
   [ -x "$bin" ] || continue
   name=$(basename "$bin")
   src="tests/$name.c"
-  envs=$(sed -n 's|^// TEST-ENV: *||p' "$src" 2>/dev/null | head -1)
-  tmo=$(sed -n 's|^// TEST-TIMEOUT: *||p' "$src" 2>/dev/null | head -1)
-  tsan=$(sed -n 's|^// TEST-TSAN: *||p' "$src" 2>/dev/null | head -1)
-  asan=$(sed -n 's|^// TEST-ASAN: *||p' "$src" 2>/dev/null | head -1)
+  for ext in cpp sh; do [ -e "$src" ] || src="tests/$name.$ext"; done
+  hdr() { sed -n "s%^\(//\|#\) TEST-$1: *%%p" "$src" 2>/dev/null | head -1; }
+  envs=$(hdr ENV)
+  tmo=$(hdr TIMEOUT)
+  tsan=$(hdr TSAN)
+  asan=$(hdr ASAN)
   if [ "${PGC_ASAN:-0}" = 1 ] && [ "$asan" = no ]; then
     echo "SKIP $name (not run under AddressSanitizer)"; continue
   fi
