@@ -276,7 +276,7 @@ static bool cache_refill(pgc_thread *t, int ci)
     cache_blacken(t, cc);
     uint64_t bytes = (uint64_t)(s->nelems - count_alloc(s)) * s->elem_size;
     if (charged)
-        t->assist_bytes += (int64_t)charge - (int64_t)bytes;
+        assist_refund(t, (int64_t)charge - (int64_t)bytes);
     account_alloc(bytes, s->kind);
     cycle_maybe_trigger();
     return true;

@@ -18,12 +18,17 @@
  *      is woken and its debt forgiven.
  * It never returns to allocate while in debt because no work happened to
  * be queued (the bug Go's commit 8f34b253 fixed), never sleeps on a timer,
- * and never allocates on this path. It skips paying (keeping the debt) only
- * while the GC CPU limiter is limiting.
+ * and never allocates on this path, with one exception, as in Go: while
+ * the GC CPU limiter is limiting (a memory limit is driving the collector
+ * past half the CPU), a debtor under the hard cap keeps its debt and
+ * allocates without marking, so that the collector never takes more than
+ * its CPU limit; past the hard cap (goal + 5%) even then it waits for the
+ * cycle to end (waiting costs no CPU). The README says the same.
  *
  * t->assist_bytes is written by its owner, except while the thread is on
- * the assist queue, when credit flushes write it under the assist lock, and
- * in pause #1, when the coordinator zeroes it (owner stopped).
+ * the assist queue, when credit flushes write it under the assist lock;
+ * balances of an earlier cycle are dropped by their owner
+ * (INV-ASSIST-STAMP, internal.h).
  */
 #include "internal.h"
 
@@ -43,6 +48,16 @@ static double dload(_Atomic uint64_t *p)
 
 static double work_per_byte(void) { return dload(&G.assist_work_per_byte_x1024); }
 static double bytes_per_work(void) { return dload(&G.assist_bytes_per_work_x1024); }
+
+/* Owner: start from zero if the balance is from an earlier cycle. */
+static void assist_sync(pgc_thread *t)
+{
+    uint64_t e = load_relaxed(&G.assist_epoch);
+    if (t->assist_cycle != e) {
+        t->assist_cycle = e;
+        t->assist_bytes = 0;
+    }
+}
 
 /* Take up to `want` units from the background credit. */
 static int64_t steal(int64_t want)
@@ -209,6 +224,11 @@ static bool park(pgc_thread *t, bool credit_helps)
     }
     t->aq_woken = false;
     enqueue_locked(t);
+    /* INV-AQ-SB: seq_cst fence between publishing aq_head_hint and reading
+     * bg_credit, paired with the fence in assist_flush_bg_credit between
+     * adding to bg_credit and re-reading the hint: a parking debtor and a
+     * crediting worker cannot both miss each other (store buffering). */
+    fence_seq_cst();
     if (credit_helps && load_relaxed(&G.bg_credit) > 0) { /* credit arrived meanwhile */
         dequeue_locked(t);
         pthread_mutex_unlock(&G.assist_lock);
@@ -250,6 +270,7 @@ static void assist_pay(pgc_thread *t, uint64_t pending)
             t->assist_bytes = 0; /* marking ended: debt forgiven */
             return;
         }
+        assist_sync(t); /* a new cycle may have begun while we waited */
         if (over_hard_cap(pending)) {
             /* Even while the CPU limiter limits: waiting costs no CPU. */
             if (load_relaxed(&G.limiter_on)) {
@@ -292,9 +313,17 @@ static void assist_pay(pgc_thread *t, uint64_t pending)
     }
 }
 
+/* Give back what a charge overestimated. */
+void assist_refund(pgc_thread *t, int64_t bytes)
+{
+    assist_sync(t);
+    t->assist_bytes += bytes;
+}
+
 /* Charge `bytes` before allocating them; pay any resulting debt. */
 void assist_charge(pgc_thread *t, uint64_t bytes)
 {
+    assist_sync(t);
     t->assist_bytes -= (int64_t)bytes;
     /* credit does not buy past the hard cap: several threads' credit
      * together could otherwise overshoot it */
@@ -308,7 +337,14 @@ void assist_flush_bg_credit(uint64_t work)
 {
     if (load_relaxed(&G.aq_head_hint) == 0) {
         fetch_add_relaxed(&G.bg_credit, (int64_t)work);
-        return;
+        fence_seq_cst(); /* INV-AQ-SB: pairs with the fence in park */
+        if (load_relaxed(&G.aq_head_hint) == 0)
+            return;
+        /* A debtor parked meanwhile and may have read bg_credit before the
+         * add: take the credit back and pay the queue with it. */
+        work = (uint64_t)steal((int64_t)work);
+        if (work == 0)
+            return;
     }
     double bpw = bytes_per_work();
     pthread_mutex_lock(&G.assist_lock);
@@ -349,6 +385,7 @@ void assist_wake_all(void)
  * assists (gc-notes Part 1 item 10). */
 void assist_thread_exit(pgc_thread *t)
 {
+    assist_sync(t);
     if (load_relaxed(&G.assists_enabled) && t->assist_bytes != 0)
         fetch_add_relaxed(&G.bg_credit, (int64_t)((double)t->assist_bytes * work_per_byte()));
     t->assist_bytes = 0;

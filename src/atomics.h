@@ -31,6 +31,9 @@
 #define cas_relaxed(p, expected, desired)                                          \
     atomic_compare_exchange_weak_explicit((p), (expected), (desired),              \
                                           memory_order_relaxed, memory_order_relaxed)
+/* A full fence: orders this thread's earlier stores before its later loads
+ * (the store-buffering pattern; see the pairing comment at each use). */
+#define fence_seq_cst() atomic_thread_fence(memory_order_seq_cst)
 /* Orders memory accesses of this thread against its own signal handler
  * (no CPU fence): used around the critical-section counter. */
 #define compiler_fence() atomic_signal_fence(memory_order_seq_cst)

@@ -315,13 +315,13 @@ static void sweep_termination(cycle_ctx *c)
     store_relaxed(&G.phase, PHASE_SWEEP_TERM);
     for (pgc_thread *t = G.threads; t; t = t->next) {
         t->wb_n = 0;
-        t->assist_bytes = 0;
         t->black_bytes = 0;
     }
     store_relaxed(&G.marked_bytes, 0);
     store_relaxed(&G.black_exited, 0);
     store_relaxed(&G.heap_scan_work, 0);
     store_relaxed(&G.bg_credit, 0);
+    store_relaxed(&G.assist_epoch, c->n); /* every balance is now stale (INV-ASSIST-STAMP) */
     uint64_t live = load_relaxed(&G.heap_live);
     c->heap0 = live;
     c->heap_scan0 = load_relaxed(&G.heap_scan);

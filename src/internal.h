@@ -171,9 +171,14 @@ typedef struct pgc_thread {
     pgc_cache cache[2 * MAX_CLASSES];
     void *wb_buf[WB_BUF_ENTRIES]; /* barrier buffer of overwritten pointers */
     uint32_t wb_n;
-    /* Assist balance in bytes: positive = credit, negative = debt. Owner
-     * only, reset by the coordinator with the world stopped (pause #1). */
+    /* Assist balance in bytes: positive = credit, negative = debt, valid
+     * for the cycle assist_cycle only. Written by the owner (and, while it
+     * is parked on the assist queue, by credit flushes under the assist
+     * lock). INV-ASSIST-STAMP: nobody else resets it: the owner finds a
+     * stale stamp and starts from zero (assist_sync), so a pause #1 that
+     * falls inside the owner's read-modify-write cannot be undone by it. */
     int64_t assist_bytes;
+    uint64_t assist_cycle;
     uint64_t black_bytes; /* bytes allocated black this cycle (owner; read stopped) */
     bool trigger_wait;    /* owner: crossed the trigger, wait for the cycle to start */
 
@@ -384,6 +389,7 @@ typedef struct pgc_globals {
     pgc_thread *aq_head, *aq_tail; /* FIFO of parked debtors (assist lock) */
     _Atomic int64_t bg_credit;     /* scan work earned by workers, not yet spent */
     _Atomic int assists_enabled;   /* 1 from the end of pause #1 to pause #2 */
+    _Atomic uint64_t assist_epoch; /* cycle number, set in pause #1 (INV-ASSIST-STAMP) */
     _Atomic int aq_head_hint;      /* queue non-empty: written under the assist
                                       lock, read relaxed by credit flushes (a
                                       stale 0 only sends credit to bg_credit,
@@ -608,6 +614,7 @@ PGC_INTERNAL_API void workers_fork_child(void);
 
 /* ---- assist.c ----------------------------------------------------------------- */
 PGC_INTERNAL_API void assist_charge(pgc_thread *t, uint64_t bytes);
+PGC_INTERNAL_API void assist_refund(pgc_thread *t, int64_t bytes);
 PGC_INTERNAL_API void assist_flush_bg_credit(uint64_t work);
 PGC_INTERNAL_API void assist_wake_all(void);
 PGC_INTERNAL_API void assist_thread_exit(pgc_thread *t);
