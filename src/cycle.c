@@ -313,6 +313,7 @@ static uint64_t end_pause(void)
 static void sweep_termination(cycle_ctx *c)
 {
     store_relaxed(&G.phase, PHASE_SWEEP_TERM);
+    pgc_hook_point(PGC_TEST_IN_PAUSE1);
     for (pgc_thread *t = G.threads; t; t = t->next) {
         t->wb_n = 0;
         t->black_bytes = 0;

@@ -14,6 +14,8 @@ enum pgc_test_point {
     PGC_TEST_BEFORE_TERM = 2,  /* marking quiescent, handshakes done, before pause #2 */
     PGC_TEST_TRIGGER_CHECK = 3, /* coordinator took a cycle request, before it checks it is stale */
     PGC_TEST_DETACH_UNLISTED = 4, /* a detaching thread gave its caches back, still listed */
+    PGC_TEST_IN_PAUSE1 = 5,    /* pause #1, world stopped, roots not yet scanned (only an
+                                  unattached thread may wait for it) */
 };
 
 /* Hold the thread that reaches `point` (the coordinator, or for
