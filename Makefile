@@ -91,6 +91,13 @@ $(BUILD)/tests/%: tests/%.c tests/check.h tests/testutil.h $(BUILD)/libpacegc.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $< -o $@ $(BUILD)/libpacegc.a $(LDLIBS)
 
+# A library that test_dlopen loads at run time (a data segment that appears
+# while the program runs).
+$(BUILD)/tests/libdltest.so: tests/dltest_lib.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fPIC -shared $< -o $@
+$(BUILD)/tests/test_dlopen: $(BUILD)/tests/libdltest.so
+
 $(BUILD)/examples/%: examples/%.c $(BUILD)/libpacegc.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $< -o $@ $(BUILD)/libpacegc.a $(LDLIBS)

@@ -28,6 +28,7 @@
 #include "internal.h"
 #include "testhooks.h"
 
+#include <link.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -352,21 +353,56 @@ static void sweep_termination(cycle_ctx *c)
     store_release(&G.phase, PHASE_MARK);
 }
 
+/*
+ * INV-SEGMENTS-AT-PAUSE: pause #1 scans the data segments of exactly the
+ * objects loaded at the moment of the pause. The segments are listed and
+ * the world stopped inside one dl_iterate_phdr callback: the dynamic
+ * loader holds its object-list lock across the callback (glibc's lock is
+ * recursive, so the nested listing may take it again), so no dlopen can add
+ * an object between the listing and the snapshot. Without it, a thread
+ * could dlopen a library in that window, move the only pointer to an
+ * object from its stack into the library's globals, and the snapshot would
+ * see neither. A thread that dlopens meanwhile waits for the pause to end
+ * (a stop reaches it in the loader's wait, like any blocked system call).
+ * During the pause the coordinator calls nothing that takes the loader's
+ * locks.
+ */
+typedef struct pause1_arg {
+    cycle_ctx *c;
+    bool done;
+} pause1_arg;
+
+static int pause1_in_loader_lock(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    (void)info;
+    (void)size;
+    pause1_arg *a = arg;
+    if (a->done)
+        return 1;
+    a->done = true;
+    pthread_mutex_lock(&G.roots_lock);
+    roots_refresh_segments();
+    pgc_hook_point(PGC_TEST_SEGMENTS_LISTED);
+    a->c->t_start = now_ns();
+    pthread_mutex_lock(&G.threads_lock);
+    stop_world();
+    sweep_termination(a->c);
+    a->c->t_mark = end_pause();
+    return 1;
+}
+
 static void stw1(cycle_ctx *c)
 {
     sweep_finish();
-    pthread_mutex_lock(&G.roots_lock);
-    roots_refresh_segments();
-    pthread_mutex_unlock(&G.roots_lock);
     pthread_mutex_lock(&G.cycle_lock); /* INV-STW-LOCKS: before the pause */
     c->n = ++G.cycles_started;
     store_relaxed(&started_mirror, c->n); /* older trigger requests are now stale */
     c->forced = G.forced_target >= c->n;
     pthread_mutex_unlock(&G.cycle_lock);
-    c->t_start = now_ns();
-    begin_pause();
-    sweep_termination(c);
-    c->t_mark = end_pause();
+    pause1_arg a = { c, false };
+    dl_iterate_phdr(pause1_in_loader_lock, &a);
+    if (!a.done)
+        pgc_fatal("pacegc: the dynamic loader listed no loaded object\n");
     c->stw1_ns = c->t_mark - c->t_start;
     note_pause(c, c->stw1_ns);
     pthread_mutex_lock(&G.pacer_lock);

@@ -16,6 +16,7 @@ enum pgc_test_point {
     PGC_TEST_DETACH_UNLISTED = 4, /* a detaching thread gave its caches back, still listed */
     PGC_TEST_IN_PAUSE1 = 5,    /* pause #1, world stopped, roots not yet scanned (only an
                                   unattached thread may wait for it) */
+    PGC_TEST_SEGMENTS_LISTED = 6, /* data segments listed for pause #1, world not yet stopped */
 };
 
 /* Hold the thread that reaches `point` (the coordinator, or for
