@@ -74,7 +74,11 @@
 #define SPAWNERS 2          /* main and one plain (unattached) thread */
 #define BATCH 4             /* threads alive per spawner at a time */
 #define COLLECT_EVERY 200   /* main forces a cycle after this many of its threads */
+#ifdef UNDER_TSAN
+#define SLOTS 256 /* fewer threads: still enough hand-offs to retire items */
+#else
 #define SLOTS 1024
+#endif
 #define RETIRED 256 /* replaced items move here (the last RETIRED of them) */
 #define NODES 3
 #define MIDCYCLE_BUDGET (2 << 20) /* kind 3 gives up waiting for a cycle after this */
