@@ -42,19 +42,24 @@ extern "C" {
 PGC_API void pgc_init(void);
 PGC_API void pgc_thread_attach(void);
 PGC_API void pgc_thread_detach(void);
-/* Like pthread_create; the new thread is attached for its whole life. */
+/* Like pthread_create; the new thread is attached for its whole life.
+ * thread and start must not be NULL (a fatal error). */
 PGC_API int pgc_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
                                void *(*start)(void *), void *arg);
 
 /* ---- Allocation -------------------------------------------------------- */
 
 /* Zeroed, 16-byte aligned, scanned conservatively; interior pointers keep the
- * object alive. */
+ * object alive. Size 0 gives a smallest (16-byte) object. A size larger than
+ * the heap reservation (SIZE_MAX, say) is a fatal error naming the request,
+ * unless an OOM handler is set. */
 PGC_API void *pgc_alloc(size_t size);
 /* Never scanned (must hold no GC pointers); contents unspecified. */
 PGC_API void *pgc_alloc_atomic(size_t size);
-/* p must be NULL or the start of a live pacegc object. The new object has the
- * kind (scanned or atomic) of the old one. */
+/* p must be NULL or the start of a live pacegc object (anything else is a
+ * fatal error). The new object has the kind (scanned or atomic) of the old
+ * one. Size 0 gives a smallest object, like pgc_alloc(0); a size the heap
+ * cannot hold is a fatal error, like pgc_alloc's. */
 PGC_API void *pgc_realloc(void *p, size_t size);
 
 /* Called when the heap cannot grow (or would pass PGC_MEMLIMIT's hard cap):
@@ -64,7 +69,8 @@ typedef void *(*pgc_oom_handler)(size_t request);
 PGC_API pgc_oom_handler pgc_set_oom_handler(pgc_oom_handler handler);
 
 /* Size in bytes that the object containing p may hold (its size class), or 0
- * if p does not point into a live pacegc object. */
+ * if p does not point into a live pacegc object (NULL, malloc, stack, static
+ * or freed memory). */
 PGC_API size_t pgc_size(const void *p);
 /* Start of the live object p points into (interior pointers allowed), or
  * NULL. */
@@ -128,12 +134,18 @@ static inline void pgc_store(void **slot, void *value)
 #define PGC_STORE(lvalue, value) pgc_store((void **)&(lvalue), (void *)(value))
 
 /* memcpy into GC memory that may overwrite pointers, with the barrier applied
- * to every overwritten word. dst and src may not overlap. */
+ * to every overwritten word. dst and src may not overlap, and may not be NULL
+ * unless size is 0 (fatal errors); size 0 copies nothing. */
 PGC_API void pgc_copy(void *dst, const void *src, size_t size);
 
 /* ---- Roots ------------------------------------------------------------- */
 
+/* Scan [start, start+size) as a root. start may not be NULL and the range may
+ * not wrap past the end of the address space (fatal errors); size 0 adds
+ * nothing. */
 PGC_API void pgc_add_roots(void *start, size_t size);
+/* Removes every registered range inside [start, start+size); a range never
+ * added removes nothing. A wrapping range is a fatal error. */
 PGC_API void pgc_remove_roots(void *start, size_t size);
 
 /* ---- Control ----------------------------------------------------------- */
@@ -141,10 +153,13 @@ PGC_API void pgc_remove_roots(void *start, size_t size);
 /* Runs one full cycle (mark and sweep) to completion, then returns. If a
  * cycle is running, it finishes that one and runs one more. */
 PGC_API void pgc_collect(void);
-/* Returns the previous value; negative = off. */
+/* Returns the previous value; negative = off (every negative value, read
+ * back as -1). 0 collects continuously; large values (up to INT_MAX) only
+ * push the goal out. */
 PGC_API int pgc_set_gc_percent(int percent);
 /* Returns the previous; a negative argument only reads it; INT64_MAX = no
- * limit. */
+ * limit. A limit below the live heap (0, say) is allowed: cycles run back to
+ * back, and the CPU limiter keeps the program running. */
 PGC_API int64_t pgc_set_memory_limit(int64_t bytes);
 
 /* ---- Introspection ----------------------------------------------------- */
@@ -193,6 +208,7 @@ typedef struct pgc_stats {
     uint64_t stops_claimed;
 } pgc_stats;
 
+/* out may not be NULL (a fatal error). */
 PGC_API void pgc_read_stats(pgc_stats *out);
 
 /* A record of one finished cycle, for programs that watch pacing. */
@@ -211,7 +227,8 @@ typedef struct pgc_cycle_info {
 } pgc_cycle_info;
 
 /* Fills *out with the record of cycle n (1-based) if it is among the last
- * 256 finished cycles; returns 0 then, -1 otherwise. */
+ * 256 finished cycles; returns 0 then, -1 otherwise (n 0, in the future or
+ * too old). out may not be NULL (a fatal error). */
 PGC_API int pgc_read_cycle(uint64_t n, pgc_cycle_info *out);
 
 #ifdef __cplusplus

@@ -75,8 +75,22 @@ PGC_NO_SANITIZE static void record_overwritten(pgc_thread *t, uintptr_t dst, siz
     }
 }
 
+/* size 0 copies nothing (dst and src may then be anything, NULL too). */
 void pgc_copy(void *dst, const void *src, size_t size)
 {
+    if (size == 0)
+        return;
+    uintptr_t du = (uintptr_t)dst, su = (uintptr_t)src;
+    if (!dst || !src)
+        pgc_fatal("pacegc: pgc_copy(%p, %p, %zu): %s is NULL: both must point to %zu bytes\n", dst,
+                  src, size, dst ? "src" : "dst", size);
+    if (size > UINTPTR_MAX - du || size > UINTPTR_MAX - su)
+        pgc_fatal("pacegc: pgc_copy(%p, %p, %zu): a range ends past the end of the address "
+                  "space: size is the number of bytes to copy\n", dst, src, size);
+    if (du < su + size && su < du + size)
+        pgc_fatal("pacegc: pgc_copy(%p, %p, %zu): dst and src overlap: pgc_copy is memcpy with "
+                  "the barrier; copy through a separate buffer, or move the words one by one "
+                  "with pgc_store\n", dst, src, size);
     pgc_thread *t = pgc_self;
     if (!t)
         t = thread_attach_auto();

@@ -92,8 +92,26 @@ void roots_record_tls(pgc_thread *t)
 
 /* ---- Registered roots -------------------------------------------------------- */
 
+/* Bad ranges are refused here, where the caller is, not found later by the
+ * coordinator faulting in pause #1 (NULL) or silently skipping a range
+ * whose end wrapped (hi < lo scans nothing). */
+static void check_range(const char *fn, void *start, size_t size)
+{
+    if (size > UINTPTR_MAX - (uintptr_t)start)
+        pgc_fatal("pacegc: %s(%p, %zu): the range ends past the end of the address space: size "
+                  "is the length in bytes of the memory from start\n", fn, start, size);
+}
+
+/* size 0 registers nothing. The same range may be added twice; it is then
+ * scanned twice, and one pgc_remove_roots removes both. */
 void pgc_add_roots(void *start, size_t size)
 {
+    if (size == 0)
+        return;
+    if (!start)
+        pgc_fatal("pacegc: pgc_add_roots(NULL, %zu): start is NULL: pass the start of memory "
+                  "the program owns (malloc or mmap memory that holds GC pointers)\n", size);
+    check_range("pgc_add_roots", start, size);
     ensure_init();
     lock_stoppable(&G.roots_lock);
     if (G.nroots == G.roots_cap) {
@@ -110,9 +128,11 @@ void pgc_add_roots(void *start, size_t size)
     pthread_mutex_unlock(&G.roots_lock);
 }
 
-/* Removes every registered range that lies inside [start, start+size). */
+/* Removes every registered range that lies inside [start, start+size). A
+ * range never added (or already removed) is no error: nothing happens. */
 void pgc_remove_roots(void *start, size_t size)
 {
+    check_range("pgc_remove_roots", start, size);
     ensure_init();
     uintptr_t lo = (uintptr_t)start, hi = lo + size;
     lock_stoppable(&G.roots_lock);

@@ -101,6 +101,9 @@ void stats_record_cycle(const pgc_cycle_info *ci, uint64_t heap0, uint64_t heap1
 
 int pgc_read_cycle(uint64_t n, pgc_cycle_info *out)
 {
+    if (!out)
+        pgc_fatal("pacegc: pgc_read_cycle(%llu, NULL): out is NULL: pass a pointer to a "
+                  "pgc_cycle_info to fill\n", (unsigned long long)n);
     ensure_init();
     int rc = -1;
     pthread_mutex_lock(&G.stats_lock);
@@ -122,6 +125,9 @@ static double dbits(uint64_t u)
 
 void pgc_read_stats(pgc_stats *out)
 {
+    if (!out)
+        pgc_fatal("pacegc: pgc_read_stats(NULL): out is NULL: pass a pointer to a pgc_stats to "
+                  "fill\n");
     ensure_init();
     memset(out, 0, sizeof *out);
     out->heap_alloc = load_relaxed(&G.heap_alloc);

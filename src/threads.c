@@ -543,6 +543,15 @@ static void wait_attached(void *p)
 int pgc_pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*start)(void *),
                        void *arg)
 {
+    /* Refused in the creator: pthread_create would write through a NULL
+     * thread, and a NULL start would crash the new thread after it
+     * attached, far from the call. */
+    if (!thread)
+        pgc_fatal("pacegc: pgc_pthread_create: thread is NULL: pass a pthread_t * to receive the "
+                  "new thread's id\n");
+    if (!start)
+        pgc_fatal("pacegc: pgc_pthread_create: start is NULL: pass the function the new thread "
+                  "runs\n");
     ensure_init();
     /* The box lives on this stack, which is scanned, until the child has
      * attached: arg stays reachable through the handover. */
