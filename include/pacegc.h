@@ -177,7 +177,19 @@ typedef struct pgc_stats {
      * without a signal. */
     uint64_t stops_signalled;
     uint64_t stops_claimed;
+    /* How marking stays correct (PGC_BARRIER_*, fixed at init). */
+    int barrier_mode;
 } pgc_stats;
+
+/* Barrier modes, chosen once per process when it initialises: pgc_init
+ * uses the barrier (SATB, concurrent marking); PGC_BARRIER=none, and
+ * bdwgc's GC_init through libgc.so.1, take the barrier-free mode, for
+ * programs that store pointers with plain stores: the world stays stopped
+ * from the root snapshot until marking is complete (all procs mark). */
+#define PGC_BARRIER_SATB 0
+#define PGC_BARRIER_NONE_STW 1
+/* "barrier", "none-stw", or "unknown". */
+PGC_API const char *pgc_barrier_mode_name(int mode);
 
 PGC_API void pgc_read_stats(pgc_stats *out);
 

@@ -368,6 +368,37 @@ static void sweep_termination(cycle_ctx *c)
     store_release(&G.phase, PHASE_MARK);
 }
 
+/* ---- Barrier-free mode (nobarrier.c): the whole mark in pause #1 ----------------- */
+
+static bool confirm_termination(cycle_ctx *c);
+static void mark_termination(cycle_ctx *c);
+
+/* Pause #1 of a barrier-free cycle, world stopped, roots greyed: mark to
+ * the end and terminate without restarting the world (INV-STW-MARK). The
+ * three clocks of the cycle are roots / mark / termination, all in the
+ * pause. */
+static void stw_mark_all(cycle_ctx *c)
+{
+    store_relaxed(&G.assists_enabled, 0); /* no mutator runs before marking ends */
+    c->t_mark = now_ns();
+    c->stw1_ns = c->t_mark - c->t_start;
+    pthread_mutex_lock(&G.pacer_lock);
+    pgc_limiter_finish_gc_transition(&G.limiter, (int64_t)c->t_mark);
+    pthread_mutex_unlock(&G.pacer_lock);
+    nobarrier_mark(&c->m);
+    c->t_term = now_ns();
+    if (!confirm_termination(c))
+        pgc_fatal("pacegc: internal error: grey work left after a stop-the-world mark\n");
+    mark_termination(c);
+    workers_end_cycle();
+    c->t_end = end_pause();
+    c->stw2_ns = c->t_end - c->t_term;
+    note_pause(c, c->t_end - c->t_start);
+    broadcast_start(); /* waiters at the trigger re-check (world running) */
+}
+
+/* ---- End of the barrier-free block ------------------------------------------------ */
+
 static void stw1(cycle_ctx *c)
 {
     sweep_finish();
@@ -380,8 +411,14 @@ static void stw1(cycle_ctx *c)
     store_relaxed(&trigger_pending, 0);
     pthread_mutex_unlock(&G.cycle_lock);
     c->t_start = now_ns();
+    if (pgc__barrier_mode != PGC_BARRIER_SATB)
+        nobarrier_prepare(); /* barrier-free mode: see stw_mark_all */
     begin_pause();
     sweep_termination(c);
+    if (pgc__barrier_mode != PGC_BARRIER_SATB) {
+        stw_mark_all(c);
+        return;
+    }
     c->t_mark = end_pause();
     c->stw1_ns = c->t_mark - c->t_start;
     note_pause(c, c->stw1_ns);
@@ -573,7 +610,8 @@ static void run_cycle(void)
     c.idle0 = load_relaxed(&G.idle_ns);
     c.blocked0 = load_relaxed(&G.assist_blocked_ns);
     stw1(&c);
-    mark_phase(&c);
+    if (pgc__barrier_mode == PGC_BARRIER_SATB)
+        mark_phase(&c); /* else stw1 marked it all (stw_mark_all) */
     finish_cycle(&c);
     sweep_finish();
     pthread_mutex_lock(&G.pacer_lock);

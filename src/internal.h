@@ -604,6 +604,15 @@ PGC_INTERNAL_API void stats_flush_deferred(void);
 PGC_INTERNAL_API void options_init(int *gogc, int64_t *memlimit);
 PGC_INTERNAL_API int64_t parse_bytes(const char *s, bool *ok);
 
+/* ---- nobarrier.c ---------------------------------------------------------------- */
+/* The process's barrier mode (PGC_BARRIER_*): written once by options_init
+ * inside ensure_init's pthread_once, read anywhere after. */
+extern PGC_INTERNAL_API int pgc__barrier_mode;
+PGC_INTERNAL_API void nobarrier_choose_mode(void);
+PGC_INTERNAL_API void nobarrier_default_none(void); /* before ensure_init */
+PGC_INTERNAL_API void nobarrier_prepare(void);
+PGC_INTERNAL_API void nobarrier_mark(pgc_marker *m);
+
 /* ---- init (api.c) --------------------------------------------------------------- */
 PGC_INTERNAL_API void ensure_init(void);
 
