@@ -312,7 +312,9 @@ static void begin_pause(void)
 {
     pthread_mutex_lock(&G.roots_lock);
     pthread_mutex_lock(&G.threads_lock);
+    cycle_event(CYCLE_EV_PRE_STOP_WORLD);
     stop_world();
+    cycle_event(CYCLE_EV_POST_STOP_WORLD);
 }
 
 /* Pauses are timed from the stop request to the release of the world,
@@ -320,7 +322,9 @@ static void begin_pause(void)
  * and that delay is the scheduler's, not the pause's. */
 static uint64_t end_pause(void)
 {
+    cycle_event(CYCLE_EV_PRE_START_WORLD);
     uint64_t released = start_world();
+    cycle_event(CYCLE_EV_POST_START_WORLD);
     pthread_mutex_unlock(&G.threads_lock);
     pthread_mutex_unlock(&G.roots_lock);
     return released;
@@ -366,6 +370,7 @@ static void sweep_termination(cycle_ctx *c)
         cache_blacken_all(t); /* INV-BLACK-WORD: the words caches hold now */
     store_relaxed(&G.assists_enabled, paced);
     store_release(&G.phase, PHASE_MARK);
+    cycle_event(CYCLE_EV_MARK_START);
 }
 
 /* ---- Barrier-free mode (nobarrier.c): the whole mark in pause #1 ----------------- */
@@ -395,6 +400,8 @@ static void stw_mark_all(cycle_ctx *c)
     c->stw2_ns = c->t_end - c->t_term;
     note_pause(c, c->t_end - c->t_start);
     broadcast_start(); /* waiters at the trigger re-check (world running) */
+    stats_gclog("start");
+    stats_gclog("mark");
 }
 
 /* ---- End of the barrier-free block ------------------------------------------------ */
@@ -498,6 +505,7 @@ static bool confirm_termination(cycle_ctx *c)
 static void mark_termination(cycle_ctx *c)
 {
     store_relaxed(&G.phase, PHASE_MARK_TERM);
+    cycle_event(CYCLE_EV_MARK_END);
     store_relaxed(&G.assists_enabled, 0);
     store_relaxed(&pgc__marking, 0);
     uint64_t black = load_relaxed(&G.black_exited);
@@ -540,6 +548,7 @@ static void mark_termination(cycle_ctx *c)
     store_relaxed(&G.heap_marked, c->marked);
     store_relaxed(&G.last_stack_scan, G.stack_scan_work);
     store_relaxed(&G.last_globals_scan, G.globals_scan_work);
+    cycle_event(CYCLE_EV_RECLAIM_START);
     sweep_start_cycle();
     store_release(&G.phase, PHASE_SWEEP);
 }
@@ -609,11 +618,13 @@ static void run_cycle(void)
     c.bg0 = load_relaxed(&G.bg_ns);
     c.idle0 = load_relaxed(&G.idle_ns);
     c.blocked0 = load_relaxed(&G.assist_blocked_ns);
+    cycle_event(CYCLE_EV_START);
     stw1(&c);
     if (pgc__barrier_mode == PGC_BARRIER_SATB)
         mark_phase(&c); /* else stw1 marked it all (stw_mark_all) */
     finish_cycle(&c);
     sweep_finish();
+    cycle_event(CYCLE_EV_RECLAIM_END);
     pthread_mutex_lock(&G.pacer_lock);
     pgc_pacer_commit(&G.pacer, true, load_relaxed(&G.heap_live));
     pacer_publish_locked();
@@ -635,6 +646,7 @@ static void run_cycle(void)
         heap_scavenge(retain);
     stats_gclog("sweepdone");
     stats_flush_deferred();
+    cycle_event(CYCLE_EV_END);
 }
 
 static void *coordinator_main(void *arg)

@@ -599,6 +599,21 @@ PGC_INTERNAL_API void stats_gclog_sample(void);
 PGC_INTERNAL_API void note_heap_alloc(uint64_t now_alloc);
 PGC_INTERNAL_API void stats_defer_line(const char *line);
 PGC_INTERNAL_API void stats_flush_deferred(void);
+/* Cycle events for an observer (the libgc.so.1 layer's
+ * GC_set_on_collection_event), numbered as bdwgc's GC_EventType. The hook
+ * is called on the coordinator thread, some events with the world stopped,
+ * so it must not allocate or take locks a mutator may hold. Set before
+ * init (relaxed: read by the coordinator, which init creates after). */
+enum { CYCLE_EV_START = 0, CYCLE_EV_MARK_START = 1, CYCLE_EV_MARK_END = 2, CYCLE_EV_RECLAIM_START = 3,
+       CYCLE_EV_RECLAIM_END = 4, CYCLE_EV_END = 5, CYCLE_EV_PRE_STOP_WORLD = 6,
+       CYCLE_EV_POST_STOP_WORLD = 7, CYCLE_EV_PRE_START_WORLD = 8, CYCLE_EV_POST_START_WORLD = 9 };
+extern PGC_INTERNAL_API void (*_Atomic pgc__cycle_event_hook)(int ev);
+static inline void cycle_event(int ev)
+{
+    void (*h)(int) = load_relaxed(&pgc__cycle_event_hook);
+    if (h)
+        h(ev);
+}
 
 /* ---- options.c ---------------------------------------------------------------- */
 PGC_INTERNAL_API void options_init(int *gogc, int64_t *memlimit);

@@ -165,6 +165,8 @@ void pgc_read_stats(pgc_stats *out)
 
 /* ---- gclog ------------------------------------------------------------------------ */
 
+void (*_Atomic pgc__cycle_event_hook)(int ev);
+
 void stats_gclog(const char *event)
 {
     if (G.gclog_fd < 0)
