@@ -636,6 +636,7 @@ static void run_cycle(void)
     pthread_mutex_unlock(&G.pacer_lock);
     if (limit != INT64_MAX && (uint64_t)limit / 100 * 95 < retain)
         retain = (uint64_t)limit / 100 * 95;
+    cycle_event(CYCLE_EV_END); /* before pgc_collect's waiters return */
     pthread_mutex_lock(&G.cycle_lock);
     G.cycles_swept = c.n;
     store_release(&G.phase, PHASE_OFF);
@@ -646,7 +647,6 @@ static void run_cycle(void)
         heap_scavenge(retain);
     stats_gclog("sweepdone");
     stats_flush_deferred();
-    cycle_event(CYCLE_EV_END);
 }
 
 static void *coordinator_main(void *arg)

@@ -720,8 +720,10 @@ size_t GC_get_prof_stats(struct GC_prof_stats_s *out, size_t sz)
     gcx_ensure();
     struct GC_prof_stats_s s;
     memset(&s, 0xff, sizeof s); /* unknown fields: all ones */
-    s.heapsize_full = heap_size();
-    s.free_bytes_full = free_bytes();
+    /* the _full fields count the unmapped bytes too, as bdwgc's */
+    GC_word sys = load_relaxed(&G.heap_sys), alloc = load_relaxed(&G.heap_alloc);
+    s.heapsize_full = sys;
+    s.free_bytes_full = alloc < sys ? sys - alloc : 0;
     s.unmapped_bytes = load_relaxed(&G.heap_released);
     s.bytes_allocd_since_gc = GC_get_bytes_since_gc();
     s.allocd_bytes_before_gc = load_relaxed(&alloc_at_gc);
