@@ -24,7 +24,9 @@ SRCS := $(wildcard src/*.c)
 BDW_SRCS := $(wildcard src/bdwgc/*.c)
 BDW_OBJS := $(patsubst src/bdwgc/%.c,$(BUILD)/obj/bdwgc/%.o,$(BDW_SRCS))
 BDW_HDRS := $(wildcard include/pacegc/bdwgc/*.h include/pacegc/bdwgc/gc/*.h)
-BDW_TESTS := $(patsubst tests/bdwgc/%.c,$(BUILD)/tests/%,$(wildcard tests/bdwgc/test_*.c))
+BDW_TESTS := $(patsubst tests/bdwgc/%.c,$(BUILD)/tests/%,$(wildcard tests/bdwgc/test_*.c)) \
+	$(patsubst tests/bdwgc/%.cc,$(BUILD)/tests/%,$(wildcard tests/bdwgc/test_*.cc))
+CXX ?= c++
 BDW_SH_TESTS := $(patsubst tests/bdwgc/%.sh,$(BUILD)/tests/%,$(wildcard tests/bdwgc/test_*.sh))
 OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRCS))
 TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
@@ -67,6 +69,10 @@ $(BUILD)/pacegc-bdwgc.pc: pacegc-bdwgc.pc.in
 $(BUILD)/tests/%: tests/bdwgc/%.c tests/check.h $(BUILD)/bdwgc/libgc.so.1 $(BDW_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Iinclude/pacegc/bdwgc $< -o $@ -L$(BUILD)/bdwgc -lgc -Wl,-rpath,'$$ORIGIN/../bdwgc' $(LDLIBS)
+
+$(BUILD)/tests/%: tests/bdwgc/%.cc $(BUILD)/bdwgc/libgc.so.1 $(BDW_HDRS)
+	@mkdir -p $(dir $@)
+	$(CXX) -std=c++11 -g -Wall -Wextra -pthread $(OPT) $(EXTRA) -Iinclude -Iinclude/pacegc/bdwgc $< -o $@ -L$(BUILD)/bdwgc -lgc -Wl,-rpath,'$$ORIGIN/../bdwgc' $(LDLIBS)
 
 $(BUILD)/tests/%: tests/bdwgc/%.sh $(BUILD)/bdwgc/libgc.so.1
 	@mkdir -p $(dir $@)

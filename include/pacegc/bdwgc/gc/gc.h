@@ -128,7 +128,9 @@ GC_API void *GC_malloc_many(size_t lb);
 GC_API GC_ATTR_DEPRECATED void GC_change_stubborn(const void *);
 GC_API void GC_end_stubborn_change(const void *) GC_ATTR_NONNULL(1);
 GC_API void GC_ptr_store_and_dirty(void *p, const void *q);
+#ifndef GC_DEBUG
 #define GC_PTR_STORE_AND_DIRTY(p, q) GC_ptr_store_and_dirty(p, q)
+#endif
 
 /* ---- Lookup ------------------------------------------------------------- */
 

@@ -15,7 +15,11 @@ GC_API int GC_pthread_join(pthread_t, void **);
 GC_API int GC_pthread_detach(pthread_t);
 GC_API int GC_pthread_cancel(pthread_t);
 GC_API void GC_pthread_exit(void *) GC_ATTR_NORETURN;
+/* sigset_t exists only with POSIX visible (not in strict ISO C modes). */
+#if defined(__sigset_t_defined) || defined(_POSIX_C_SOURCE)
+#define PACEGC_HAVE_SIGSET 1
 GC_API int GC_pthread_sigmask(int, const sigset_t *, sigset_t *);
+#endif
 GC_API void *GC_dlopen(const char *, int);
 #ifdef __cplusplus
 }
@@ -33,7 +37,9 @@ GC_API void *GC_dlopen(const char *, int);
 #define pthread_detach GC_pthread_detach
 #define pthread_cancel GC_pthread_cancel
 #define pthread_exit GC_pthread_exit
+#ifdef PACEGC_HAVE_SIGSET
 #define pthread_sigmask GC_pthread_sigmask
+#endif
 #define dlopen GC_dlopen
 #endif
 #endif
