@@ -373,7 +373,7 @@ static void sweep_termination(cycle_ctx *c)
     cycle_event(CYCLE_EV_MARK_START);
 }
 
-/* ---- Barrier-free mode (nobarrier.c): the whole mark in pause #1 ----------------- */
+/* ---- Barrier-free mode none-stw (nobarrier.c): the whole mark in pause #1 -------- */
 
 static bool confirm_termination(cycle_ctx *c);
 static void mark_termination(cycle_ctx *c);
@@ -422,7 +422,7 @@ static void stw1(cycle_ctx *c)
         nobarrier_prepare(); /* barrier-free mode: see stw_mark_all */
     begin_pause();
     sweep_termination(c);
-    if (pgc__barrier_mode != PGC_BARRIER_SATB) {
+    if (pgc__barrier_mode == PGC_BARRIER_NONE_STW) {
         stw_mark_all(c);
         return;
     }
@@ -560,9 +560,15 @@ static void mark_phase(cycle_ctx *c)
         wait_quiescent();
         if (handshake_round(c))
             continue;
+        /* Barrier-free, mostly concurrent: re-scan written pages meanwhile,
+         * and in pause #2 those and every root (nobarrier.c, INV-BDS). */
+        if (pgc__barrier_mode == PGC_BARRIER_NONE_UFFD && nobarrier_preclean(&c->m))
+            continue;
         cycle_hook_point(PGC_TEST_BEFORE_TERM);
         uint64_t t0 = now_ns();
         begin_pause();
+        if (pgc__barrier_mode == PGC_BARRIER_NONE_UFFD)
+            nobarrier_final_mark(&c->m);
         if (confirm_termination(c)) {
             c->t_term = t0;
             mark_termination(c);
@@ -620,7 +626,7 @@ static void run_cycle(void)
     c.blocked0 = load_relaxed(&G.assist_blocked_ns);
     cycle_event(CYCLE_EV_START);
     stw1(&c);
-    if (pgc__barrier_mode == PGC_BARRIER_SATB)
+    if (pgc__barrier_mode != PGC_BARRIER_NONE_STW)
         mark_phase(&c); /* else stw1 marked it all (stw_mark_all) */
     finish_cycle(&c);
     sweep_finish();

@@ -546,6 +546,7 @@ PGC_INTERNAL_API void mark_init(void);
 PGC_INTERNAL_API void marker_init(pgc_marker *m);
 PGC_INTERNAL_API void marker_flush(pgc_marker *m);
 PGC_INTERNAL_API void mark_candidate(pgc_marker *m, uintptr_t word);
+PGC_INTERNAL_API void mark_push_rescan(pgc_marker *m, uintptr_t addr, uintptr_t len);
 PGC_INTERNAL_API void mark_scan_range(pgc_marker *m, uintptr_t lo, uintptr_t hi);
 PGC_INTERNAL_API uint64_t mark_drain(pgc_marker *m, uint64_t budget, uint64_t deadline_ns, bool flush_credit);
 PGC_INTERNAL_API bool marker_begin_with_work(pgc_marker *m);
@@ -624,6 +625,9 @@ PGC_INTERNAL_API int64_t parse_bytes(const char *s, bool *ok);
  * inside ensure_init's pthread_once, read anywhere after. */
 extern PGC_INTERNAL_API int pgc__barrier_mode;
 PGC_INTERNAL_API void nobarrier_choose_mode(void);
+PGC_INTERNAL_API void nobarrier_init(void); /* after heap_init: dirty tracking */
+PGC_INTERNAL_API bool nobarrier_preclean(pgc_marker *m);
+PGC_INTERNAL_API void nobarrier_final_mark(pgc_marker *m);
 PGC_INTERNAL_API void nobarrier_default_none(void); /* before ensure_init */
 PGC_INTERNAL_API void nobarrier_prepare(void);
 PGC_INTERNAL_API void nobarrier_mark(pgc_marker *m);

@@ -378,10 +378,15 @@ int GC_collect_a_little(void)
     gcx_ensure();
     return 0;
 }
-/* The mode is fixed at init: the barrier-free one stops the world to mark
- * (no incremental mode yet). */
+/* The mode is fixed at init: mostly concurrent where the kernel tracks
+ * heap writes (none-uffd: "incremental", and no protection is needed from
+ * the program), else a stop-the-world mark. */
 void GC_enable_incremental(void) { gcx_ensure(); }
-int GC_is_incremental_mode(void) { return 0; }
+int GC_is_incremental_mode(void)
+{
+    gcx_ensure();
+    return pgc__barrier_mode == PGC_BARRIER_NONE_UFFD;
+}
 int GC_incremental_protection_needs(void) { return GC_PROTECTS_NONE; }
 void GC_start_incremental_collection(void) { GC_gcollect(); }
 

@@ -10,7 +10,8 @@
  *  - GC_malloc_many: a NULL-terminated list linked through the first word,
  *    of distinct heap objects of at least the size asked;
  *  - GC_base / GC_size / GC_is_heap_ptr, interior pointers included;
- *  - GC_get_version is 8.2.2; the barrier-free mode is in use. */
+ *  - GC_get_version is 8.2.2; a barrier-free mode is in use (incremental
+ *    iff mostly concurrent, needing no protection from the program). */
 #include <gc.h>
 #include "../check.h"
 #include "pacegc.h"
@@ -30,8 +31,10 @@ int main(void)
         CHECK(p[i] == 0, "GC_malloc memory not zeroed at %d", i);
     pgc_stats st;
     pgc_read_stats(&st);
-    CHECK(st.barrier_mode == PGC_BARRIER_NONE_STW, "libgc.so.1 runs in mode %s",
-          pgc_barrier_mode_name(st.barrier_mode));
+    CHECK(st.barrier_mode == PGC_BARRIER_NONE_STW || st.barrier_mode == PGC_BARRIER_NONE_UFFD,
+          "libgc.so.1 runs in mode %s", pgc_barrier_mode_name(st.barrier_mode));
+    CHECK(GC_is_incremental_mode() == (st.barrier_mode == PGC_BARRIER_NONE_UFFD), "incremental mode");
+    CHECK(GC_incremental_protection_needs() == GC_PROTECTS_NONE, "protection needs");
     CHECK(GC_get_version() == ((8u << 16) | (2u << 8) | 2u), "version %x", GC_get_version());
 
     char *a = GC_malloc_atomic(1000);

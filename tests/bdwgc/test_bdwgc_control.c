@@ -6,7 +6,8 @@
  *  - GC_try_to_collect returns 0 without collecting when its stop function
  *    says stop, 1 after a collection otherwise;
  *  - GC_set_on_collection_event: bdwgc's event numbers, in bdwgc's order
- *    within one collection;
+ *    within one collection (stop/start pairs, mark and reclaim start with
+ *    the world stopped);
  *  - GC_get_prof_stats: the struct layout (12 words), a short size fills a
  *    prefix, fields agree with GC_get_heap_size and GC_get_gc_no;
  *  - GC_get_heap_usage_safe agrees with the single getters;
@@ -86,14 +87,30 @@ int main(void)
         if (events[i] == GC_EVENT_START)
             s = i;
     CHECK(s >= 0, "no START event (%d events)", n);
+    /* bdwgc's order, with pacegc's concurrent mark possibly restarting the
+     * world between MARK_START and MARK_END: world-stop events come in
+     * PRE_STOP, POST_STOP, PRE_START, POST_START groups; MARK_START,
+     * MARK_END and RECLAIM_START happen with the world stopped; then
+     * RECLAIM_END, then END, last. */
     int e = first_index(GC_EVENT_END, s, n);
-    int ms = first_index(GC_EVENT_MARK_START, s, n), me = first_index(GC_EVENT_MARK_END, s, n);
-    int rs = first_index(GC_EVENT_RECLAIM_START, s, n), re = first_index(GC_EVENT_RECLAIM_END, s, n);
-    int ps = first_index(GC_EVENT_PRE_STOP_WORLD, s, n), pos = first_index(GC_EVENT_POST_STOP_WORLD, s, n);
-    int pst = first_index(GC_EVENT_PRE_START_WORLD, s, n), post = first_index(GC_EVENT_POST_START_WORLD, s, n);
-    CHECK(s < ps && ps < pos && pos < ms && ms < me && me < rs && rs < pst && pst < post && post < re &&
-              re < e, "event order: start %d prestop %d poststop %d mark %d-%d reclaim-start %d "
-              "prestart %d poststart %d reclaim-end %d end %d", s, ps, pos, ms, me, rs, pst, post, re, e);
+    CHECK(e > s, "no END after START");
+    int expect_stop = GC_EVENT_PRE_STOP_WORLD, stopped = 0, stage = 0;
+    for (int i = s + 1; i < e; i++) {
+        int ev = events[i];
+        if (ev >= GC_EVENT_PRE_STOP_WORLD && ev <= GC_EVENT_POST_START_WORLD) {
+            CHECK(ev == expect_stop, "event %d at %d, expected %d", ev, i, expect_stop);
+            expect_stop = ev == GC_EVENT_POST_START_WORLD ? GC_EVENT_PRE_STOP_WORLD : ev + 1;
+            stopped = ev == GC_EVENT_POST_STOP_WORLD || ev == GC_EVENT_PRE_START_WORLD;
+            continue;
+        }
+        CHECK(ev == stage + 1, "event %d at %d after stage %d", ev, i, stage);
+        stage = ev;
+        if (ev != GC_EVENT_RECLAIM_END)
+            CHECK(stopped, "event %d at %d with the world running", ev, i);
+        else
+            CHECK(!stopped && expect_stop == GC_EVENT_PRE_STOP_WORLD, "RECLAIM_END while stopped");
+    }
+    CHECK(stage == GC_EVENT_RECLAIM_END, "collection events incomplete (stage %d)", stage);
     CHECK(e == n - 1, "events after END");
 
     struct GC_prof_stats_s ps_full;
