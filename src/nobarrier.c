@@ -22,8 +22,8 @@
  * original, and no barrier records it, so INV-SATB does not hold while the
  * world runs. With every mutator stopped the heap is a fixed graph and
  * marking it from the roots of the pause marks exactly what is reachable
- * (INV-STW-MARK, below). This is the last-resort method of issue 11; a
- * mostly-concurrent mode with dirty-page tracking would add modes here.
+ * (INV-STW-MARK, below). This is the last-resort method of issue 11; the
+ * mostly-concurrent mode (none-uffd) re-scans what was written instead.
  *
  * INV-STW-MARK: in PGC_BARRIER_NONE_STW, phase MARK begins and ends inside
  * one stop-the-world pause (cycle.c stw_mark_all), so no attached mutator
@@ -32,12 +32,13 @@
  * mutator. The collector's own worker threads are not mutators: they keep
  * running and mark in parallel with the coordinator.
  *
- * Locks while the world is stopped: the coordinator and the workers take
- * only the pool lock and the pacer lock (INV-STW-LOCKS) and never the
- * assist lock (no debtor is queued: assists are never enabled while a
- * mutator runs, so aq_head_hint stays 0). Threads are created before the
- * pause (nobarrier_prepare): pthread_create takes libc locks a stopped
- * thread may hold.
+ * Locks while the world is stopped: the coordinator takes only the pool,
+ * pacer and heap locks (INV-STW-LOCKS). In none-stw the workers never take
+ * the assist lock (no debtor is queued: assists are never enabled while a
+ * mutator runs, so aq_head_hint stays 0); in none-uffd they may, so its
+ * final pause waits for them only a bounded time (mark_stopped). Threads
+ * are created before the pause (nobarrier_prepare): pthread_create takes
+ * libc locks a stopped thread may hold.
  */
 #include "internal.h"
 
@@ -351,27 +352,42 @@ static bool quiescent_or_work(void)
     return done;
 }
 
-/* World stopped, roots greyed and published (pause #1, phase MARK):
- * mark everything reachable, on this thread and the workers, and return
- * when INV-QUIESCENT holds. No barrier buffer can hold work (no mutator
- * has run since sweep_termination emptied them). */
-void nobarrier_mark(pgc_marker *m)
+/* World stopped, roots greyed and published (phase MARK): mark everything
+ * reachable, on this thread and the workers, and return true when
+ * INV-QUIESCENT holds. With a deadline (none-uffd), return false if the
+ * workers still hold work then: a worker may wait for the assist lock,
+ * which a debtor stopped in park() can hold while the world is stopped, so
+ * that pause must give up and restart the world (mark_phase retries). In
+ * none-stw no debtor exists (assists are never enabled while a mutator
+ * runs) and the wait is unbounded. No barrier buffer can hold work in
+ * none-stw (no mutator has run since sweep_termination emptied them). */
+static bool mark_stopped(pgc_marker *m, uint64_t deadline_ns)
 {
     workers_start_cycle(stw_workers(), 0.0);
-    do {
+    for (;;) {
         while (marker_begin_with_work(m)) {
             mark_drain(m, UINT64_MAX, 0, false);
             marker_end(m);
         }
-    } while (!quiescent_or_work());
+        if (quiescent_or_work())
+            return true;
+        if (deadline_ns && now_ns() >= deadline_ns)
+            return false;
+    }
 }
 
+void nobarrier_mark(pgc_marker *m) { mark_stopped(m, 0); }
+
+#define FINAL_WAIT_NS 5000000 /* how long pause #2 waits for busy workers */
+
 /* Final pause of the mostly-concurrent cycle (world stopped, phase MARK):
- * written pages and all roots again, then mark to completion (INV-BDS). */
+ * written pages and all roots again, then mark to completion (INV-BDS). If
+ * the workers stay busy, the pause gives up (confirm_termination then sees
+ * them busy and the world restarts); the next attempt re-scans again. */
 void nobarrier_final_mark(pgc_marker *m)
 {
     scan_written(m);
     roots_mark_all(m);
     marker_flush(m);
-    nobarrier_mark(m);
+    mark_stopped(m, now_ns() + FINAL_WAIT_NS);
 }
