@@ -104,7 +104,7 @@ test-asan:
 	@PGC_ASAN=1 ASAN_OPTIONS=detect_leaks=0 bash tests/run.sh build-asan/tests
 
 test-tsan:
-	$(MAKE) BUILD=build-tsan OPT=-O1 EXTRA="-fsanitize=thread" CC=clang tests
+	$(MAKE) BUILD=build-tsan OPT=-O1 EXTRA="-fsanitize=thread" CC=clang CXX=clang++ tests
 	@PGC_TSAN=1 bash tests/run.sh build-tsan/tests
 
 test-debug:
