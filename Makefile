@@ -8,6 +8,7 @@
 #   make demo          the main job: a workload with its trace and plots
 #   make install PREFIX=/usr/local [DESTDIR=/staging] [LIBDIR=...] [INCLUDEDIR=...]
 #   make uninstall     (same variables) removes exactly what install put there
+#   make bdwgc         build/bdwgc/libgc.so.1 (bdwgc's ABI) and build/pacegc-bdwgc.pc
 #   make bench / make bench-deps   (bench/bench.mk)
 
 CC       ?= cc
@@ -32,15 +33,24 @@ CXXFLAGS := -std=c++17 -g -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -Iinclude
 LDLIBS   := -pthread -lm
 
 SRCS := $(wildcard src/*.c)
+# The libgc.so.1 layer (src/bdwgc): only in build/bdwgc/libgc.so.1.
+BDW_SRCS := $(wildcard src/bdwgc/*.c)
+BDW_OBJS := $(patsubst src/bdwgc/%.c,$(BUILD)/obj/bdwgc/%.o,$(BDW_SRCS))
+BDW_HDRS := $(wildcard include/pacegc/bdwgc/*.h include/pacegc/bdwgc/gc/*.h)
+BDW_TESTS := $(patsubst tests/bdwgc/%.c,$(BUILD)/tests/%,$(wildcard tests/bdwgc/test_*.c)) \
+	$(patsubst tests/bdwgc/%.cc,$(BUILD)/tests/%,$(wildcard tests/bdwgc/test_*.cc))
+CXX ?= c++
+BDW_SH_TESTS := $(patsubst tests/bdwgc/%.sh,$(BUILD)/tests/%,$(wildcard tests/bdwgc/test_*.sh))
 OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRCS))
 TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c)) \
          $(patsubst tests/%.cpp,$(BUILD)/tests/%,$(wildcard tests/test_*.cpp)) \
          $(patsubst tests/%.sh,$(BUILD)/tests/%,$(wildcard tests/test_*.sh))
 EXAMPLES := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
 
-.PHONY: all lib test test-asan test-tsan test-debug demo install uninstall clean tests examples FORCE
+.PHONY: bdwgc all lib test test-asan test-tsan test-debug demo install uninstall clean tests examples FORCE
 all: lib
 lib: $(BUILD)/libpacegc.a $(BUILD)/libpacegc.so $(BUILD)/pacegc.pc
+bdwgc: $(BUILD)/bdwgc/libgc.so.1 $(BUILD)/pacegc-bdwgc.pc
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) include/pacegc.h
 	@mkdir -p $(dir $@)
@@ -69,6 +79,38 @@ $(BUILD)/$(SONAME): $(BUILD)/libpacegc.so.$(VERSION)
 
 $(BUILD)/libpacegc.so: $(BUILD)/$(SONAME)
 	ln -sf $(SONAME) $@
+
+# The compat layer exports GC_* (default visibility); the collector's own
+# objects keep their hidden internals; the version script drops the rest.
+$(BUILD)/obj/bdwgc/%.o: src/bdwgc/%.c src/bdwgc/compat.h $(wildcard src/*.h) include/pacegc.h $(BDW_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fPIC -Iinclude/pacegc/bdwgc -c $< -o $@
+
+$(BUILD)/bdwgc/libgc.so.1: $(OBJS) $(BDW_OBJS) src/bdwgc/libgc.map
+	@mkdir -p $(dir $@)
+	$(CC) -shared -Wl,-soname,libgc.so.1 -Wl,--version-script=src/bdwgc/libgc.map -o $@ $(OBJS) $(BDW_OBJS) $(LDLIBS)
+	ln -sf libgc.so.1 $(BUILD)/bdwgc/libgc.so
+
+$(BUILD)/pacegc-bdwgc.pc: pacegc-bdwgc.pc.in
+	@mkdir -p $(BUILD)
+	sed -e 's|@PREFIX@|$(PREFIX)|g' $< > $@
+
+# Tests of the libgc.so.1 layer: C programs written against the compat
+# headers and linked to build/bdwgc/libgc.so.1, and shell tests (real
+# clients), installed as build/tests/test_* so tests/run.sh runs them.
+$(BUILD)/tests/%: tests/bdwgc/%.c tests/check.h $(BUILD)/bdwgc/libgc.so.1 $(BDW_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Iinclude/pacegc/bdwgc $< -o $@ -L$(BUILD)/bdwgc -lgc -Wl,-rpath,'$$ORIGIN/../bdwgc' $(LDLIBS)
+
+$(BUILD)/tests/%: tests/bdwgc/%.cc $(BUILD)/bdwgc/libgc.so.1 $(BDW_HDRS)
+	@mkdir -p $(dir $@)
+	$(CXX) -std=c++11 -g -Wall -Wextra -pthread $(OPT) $(EXTRA) -Iinclude -Iinclude/pacegc/bdwgc $< -o $@ -L$(BUILD)/bdwgc -lgc -Wl,-rpath,'$$ORIGIN/../bdwgc' $(LDLIBS)
+
+$(BUILD)/tests/%: tests/bdwgc/%.sh $(BUILD)/bdwgc/libgc.so.1
+	@mkdir -p $(dir $@)
+	printf '#!/bin/sh\nexec bash %s/tests/bdwgc/%s.sh %s/$(BUILD)/bdwgc "$$@"\n' "$(CURDIR)" "$*" "$(CURDIR)" > $@
+	chmod +x $@
+
 
 # Rewritten only when PREFIX, LIBDIR or INCLUDEDIR change, so pacegc.pc
 # always names the current ones.
@@ -118,10 +160,10 @@ $(BUILD)/tests/%: tests/%.sh
 	  '$<' '$(CURDIR)' '$(abspath $(BUILD))' '$(CURDIR)/$<' > $@
 	@chmod 755 $@
 
-tests: $(TESTS)
+tests: $(TESTS) $(BDW_TESTS) $(BDW_SH_TESTS)
 examples: $(EXAMPLES)
 
-test: lib tests examples
+test: lib bdwgc tests examples
 	@bash tests/run.sh $(BUILD)/tests
 
 test-asan:
@@ -131,7 +173,7 @@ test-asan:
 	@PGC_ASAN=1 ASAN_OPTIONS=detect_leaks=0 bash tests/run.sh build-asan/tests
 
 test-tsan:
-	$(MAKE) BUILD=build-tsan OPT=-O1 EXTRA="-fsanitize=thread" CC=clang CXX=clang++ lib tests
+	$(MAKE) BUILD=build-tsan OPT=-O1 EXTRA="-fsanitize=thread" CC=clang CXX=clang++ lib bdwgc tests
 	@PGC_TSAN=1 bash tests/run.sh build-tsan/tests
 
 test-debug:
@@ -159,6 +201,14 @@ install: $(BUILD)/libpacegc.a $(BUILD)/libpacegc.so
 # Removes the files install made; leaves the directories (they may be shared).
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+
+install-bdwgc: bdwgc
+	install -d $(DESTDIR)$(PREFIX)/include/pacegc/bdwgc/gc $(DESTDIR)$(PREFIX)/lib/pacegc-bdwgc $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 include/pacegc/bdwgc/*.h $(DESTDIR)$(PREFIX)/include/pacegc/bdwgc/
+	install -m 644 include/pacegc/bdwgc/gc/*.h $(DESTDIR)$(PREFIX)/include/pacegc/bdwgc/gc/
+	install -m 755 $(BUILD)/bdwgc/libgc.so.1 $(DESTDIR)$(PREFIX)/lib/pacegc-bdwgc/
+	ln -sf libgc.so.1 $(DESTDIR)$(PREFIX)/lib/pacegc-bdwgc/libgc.so
+	install -m 644 $(BUILD)/pacegc-bdwgc.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
 
 clean:
 	rm -rf build build-asan build-tsan build-debug

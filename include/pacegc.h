@@ -206,9 +206,28 @@ typedef struct pgc_stats {
      * without a signal. */
     uint64_t stops_signalled;
     uint64_t stops_claimed;
+    /* How marking stays correct (PGC_BARRIER_*, fixed at init). */
+    int barrier_mode;
 } pgc_stats;
 
 /* out may not be NULL (a fatal error). */
+/* Barrier modes, chosen once per process when it initialises: pgc_init
+ * uses the barrier (SATB, concurrent marking); PGC_BARRIER=none, and
+ * bdwgc's GC_init through libgc.so.1, take a barrier-free mode, for
+ * programs that store pointers with plain stores:
+ *  - NONE_UFFD: mostly-concurrent marking; the kernel tracks the heap pages
+ *    written meanwhile (userfaultfd write-protection, asynchronous, read
+ *    with PAGEMAP_SCAN; Linux 6.7+), which are re-scanned concurrently and
+ *    in a final pause that also re-scans the roots;
+ *  - NONE_STW, when the kernel cannot track writes (or PGC_BARRIER=none-stw):
+ *    the world stays stopped from the root snapshot until marking is
+ *    complete (all procs mark). */
+#define PGC_BARRIER_SATB 0
+#define PGC_BARRIER_NONE_STW 1
+#define PGC_BARRIER_NONE_UFFD 2
+/* "barrier", "none-stw", "none-uffd", or "unknown". */
+PGC_API const char *pgc_barrier_mode_name(int mode);
+
 PGC_API void pgc_read_stats(pgc_stats *out);
 
 /* A record of one finished cycle, for programs that watch pacing. */

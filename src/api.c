@@ -21,6 +21,7 @@ static void init_all(void)
     options_init(&gogc, &memlimit);
     G.procs = os_procs();
     heap_init();
+    nobarrier_init(); /* dirty-page tracking of the heap, if the mode uses it */
     alloc_init();
     mark_init();
     sweep_init();

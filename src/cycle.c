@@ -292,11 +292,19 @@ static void note_pause(cycle_ctx *c, uint64_t ns)
     fetch_add_relaxed(&G.stw_cpu_ns, ns * (uint64_t)G.procs);
 }
 
+/* The roots lock held: stop the world (end_pause restarts it). */
+static void begin_pause_roots_locked(void)
+{
+    pthread_mutex_lock(&G.threads_lock);
+    cycle_event(CYCLE_EV_PRE_STOP_WORLD);
+    stop_world();
+    cycle_event(CYCLE_EV_POST_STOP_WORLD);
+}
+
 static void begin_pause(void)
 {
     pthread_mutex_lock(&G.roots_lock);
-    pthread_mutex_lock(&G.threads_lock);
-    stop_world();
+    begin_pause_roots_locked();
 }
 
 /* Pauses are timed from the stop request to the release of the world,
@@ -304,7 +312,9 @@ static void begin_pause(void)
  * and that delay is the scheduler's, not the pause's. */
 static uint64_t end_pause(void)
 {
+    cycle_event(CYCLE_EV_PRE_START_WORLD);
     uint64_t released = start_world();
+    cycle_event(CYCLE_EV_POST_START_WORLD);
     pthread_mutex_unlock(&G.threads_lock);
     pthread_mutex_unlock(&G.roots_lock);
     return released;
@@ -351,7 +361,41 @@ static void sweep_termination(cycle_ctx *c)
         cache_blacken_all(t); /* INV-BLACK-WORD: the words caches hold now */
     store_relaxed(&G.assists_enabled, paced);
     store_release(&G.phase, PHASE_MARK);
+    cycle_event(CYCLE_EV_MARK_START);
 }
+
+/* ---- Barrier-free mode none-stw (nobarrier.c): the whole mark in pause #1 -------- */
+
+static bool confirm_termination(cycle_ctx *c);
+static void mark_termination(cycle_ctx *c);
+
+/* Pause #1 of a barrier-free cycle, world stopped, roots greyed: mark to
+ * the end and terminate without restarting the world (INV-STW-MARK). The
+ * three clocks of the cycle are roots / mark / termination, all in the
+ * pause. */
+static void stw_mark_all(cycle_ctx *c)
+{
+    store_relaxed(&G.assists_enabled, 0); /* no mutator runs before marking ends */
+    c->t_mark = now_ns();
+    c->stw1_ns = c->t_mark - c->t_start;
+    pthread_mutex_lock(&G.pacer_lock);
+    pgc_limiter_finish_gc_transition(&G.limiter, (int64_t)c->t_mark);
+    pthread_mutex_unlock(&G.pacer_lock);
+    nobarrier_mark(&c->m);
+    c->t_term = now_ns();
+    if (!confirm_termination(c))
+        pgc_fatal("pacegc: internal error: grey work left after a stop-the-world mark\n");
+    mark_termination(c);
+    workers_end_cycle();
+    c->t_end = end_pause();
+    c->stw2_ns = c->t_end - c->t_term;
+    note_pause(c, c->t_end - c->t_start);
+    broadcast_start(); /* waiters at the trigger re-check (world running) */
+    stats_gclog("start");
+    stats_gclog("mark");
+}
+
+/* ---- End of the barrier-free block ------------------------------------------------ */
 
 /*
  * INV-SEGMENTS-AT-PAUSE: pause #1 scans the data segments of exactly the
@@ -370,6 +414,7 @@ static void sweep_termination(cycle_ctx *c)
 typedef struct pause1_arg {
     cycle_ctx *c;
     bool done;
+    bool marked_all; /* none-stw: the whole cycle's marking ran in the pause */
 } pause1_arg;
 
 static int pause1_in_loader_lock(struct dl_phdr_info *info, size_t size, void *arg)
@@ -384,9 +429,13 @@ static int pause1_in_loader_lock(struct dl_phdr_info *info, size_t size, void *a
     roots_refresh_segments();
     pgc_hook_point(PGC_TEST_SEGMENTS_LISTED);
     a->c->t_start = now_ns();
-    pthread_mutex_lock(&G.threads_lock);
-    stop_world();
+    begin_pause_roots_locked();
     sweep_termination(a->c);
+    if (pgc__barrier_mode == PGC_BARRIER_NONE_STW) {
+        stw_mark_all(a->c); /* ends the pause */
+        a->marked_all = true;
+        return 1;
+    }
     a->c->t_mark = end_pause();
     return 1;
 }
@@ -399,10 +448,14 @@ static void stw1(cycle_ctx *c)
     store_relaxed(&started_mirror, c->n); /* older trigger requests are now stale */
     c->forced = G.forced_target >= c->n;
     pthread_mutex_unlock(&G.cycle_lock);
-    pause1_arg a = { c, false };
+    if (pgc__barrier_mode != PGC_BARRIER_SATB)
+        nobarrier_prepare(); /* barrier-free mode: see stw_mark_all */
+    pause1_arg a = { c, false, false };
     dl_iterate_phdr(pause1_in_loader_lock, &a);
     if (!a.done)
         pgc_fatal("pacegc: the dynamic loader listed no loaded object\n");
+    if (a.marked_all)
+        return;
     c->stw1_ns = c->t_mark - c->t_start;
     note_pause(c, c->stw1_ns);
     pthread_mutex_lock(&G.pacer_lock);
@@ -481,6 +534,7 @@ static bool confirm_termination(cycle_ctx *c)
 static void mark_termination(cycle_ctx *c)
 {
     store_relaxed(&G.phase, PHASE_MARK_TERM);
+    cycle_event(CYCLE_EV_MARK_END);
     store_relaxed(&G.assists_enabled, 0);
     store_relaxed(&pgc__marking, 0);
     uint64_t black = load_relaxed(&G.black_exited);
@@ -523,6 +577,7 @@ static void mark_termination(cycle_ctx *c)
     store_relaxed(&G.heap_marked, c->marked);
     store_relaxed(&G.last_stack_scan, G.stack_scan_work);
     store_relaxed(&G.last_globals_scan, G.globals_scan_work);
+    cycle_event(CYCLE_EV_RECLAIM_START);
     sweep_start_cycle();
     store_release(&G.phase, PHASE_SWEEP);
 }
@@ -534,9 +589,15 @@ static void mark_phase(cycle_ctx *c)
         wait_quiescent();
         if (handshake_round(c))
             continue;
+        /* Barrier-free, mostly concurrent: re-scan written pages meanwhile,
+         * and in pause #2 those and every root (nobarrier.c, INV-BDS). */
+        if (pgc__barrier_mode == PGC_BARRIER_NONE_UFFD && nobarrier_preclean(&c->m))
+            continue;
         pgc_hook_point(PGC_TEST_BEFORE_TERM);
         uint64_t t0 = now_ns();
         begin_pause();
+        if (pgc__barrier_mode == PGC_BARRIER_NONE_UFFD)
+            nobarrier_final_mark(&c->m);
         if (confirm_termination(c)) {
             c->t_term = t0;
             mark_termination(c);
@@ -592,10 +653,13 @@ static void run_cycle(void)
     c.bg0 = load_relaxed(&G.bg_ns);
     c.idle0 = load_relaxed(&G.idle_ns);
     c.blocked0 = load_relaxed(&G.assist_blocked_ns);
+    cycle_event(CYCLE_EV_START);
     stw1(&c);
-    mark_phase(&c);
+    if (pgc__barrier_mode != PGC_BARRIER_NONE_STW)
+        mark_phase(&c); /* else stw1 marked it all (stw_mark_all) */
     finish_cycle(&c);
     sweep_finish();
+    cycle_event(CYCLE_EV_RECLAIM_END);
     pthread_mutex_lock(&G.pacer_lock);
     pgc_pacer_commit(&G.pacer, true, load_relaxed(&G.heap_live));
     pacer_publish_locked();
@@ -607,6 +671,7 @@ static void run_cycle(void)
     pthread_mutex_unlock(&G.pacer_lock);
     if (limit != INT64_MAX && (uint64_t)limit / 100 * 95 < retain)
         retain = (uint64_t)limit / 100 * 95;
+    cycle_event(CYCLE_EV_END); /* before pgc_collect's waiters return */
     pthread_mutex_lock(&G.cycle_lock);
     G.cycles_swept = c.n;
     G.coordinator_busy = false;

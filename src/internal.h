@@ -576,6 +576,7 @@ PGC_INTERNAL_API void mark_fork_child(void);
 PGC_INTERNAL_API void marker_init(pgc_marker *m);
 PGC_INTERNAL_API void marker_flush(pgc_marker *m);
 PGC_INTERNAL_API void mark_candidate(pgc_marker *m, uintptr_t word);
+PGC_INTERNAL_API void mark_push_rescan(pgc_marker *m, uintptr_t addr, uintptr_t len);
 PGC_INTERNAL_API void mark_scan_range(pgc_marker *m, uintptr_t lo, uintptr_t hi);
 PGC_INTERNAL_API uint64_t mark_drain(pgc_marker *m, uint64_t budget, uint64_t deadline_ns, bool flush_credit);
 PGC_INTERNAL_API bool marker_begin_with_work(pgc_marker *m);
@@ -635,6 +636,21 @@ PGC_INTERNAL_API void stats_gclog_sample(void);
 PGC_INTERNAL_API void note_heap_alloc(uint64_t now_alloc);
 PGC_INTERNAL_API void stats_defer_line(const char *line);
 PGC_INTERNAL_API void stats_flush_deferred(void);
+/* Cycle events for an observer (the libgc.so.1 layer's
+ * GC_set_on_collection_event), numbered as bdwgc's GC_EventType. The hook
+ * is called on the coordinator thread, some events with the world stopped,
+ * so it must not allocate or take locks a mutator may hold. Set before
+ * init (relaxed: read by the coordinator, which init creates after). */
+enum { CYCLE_EV_START = 0, CYCLE_EV_MARK_START = 1, CYCLE_EV_MARK_END = 2, CYCLE_EV_RECLAIM_START = 3,
+       CYCLE_EV_RECLAIM_END = 4, CYCLE_EV_END = 5, CYCLE_EV_PRE_STOP_WORLD = 6,
+       CYCLE_EV_POST_STOP_WORLD = 7, CYCLE_EV_PRE_START_WORLD = 8, CYCLE_EV_POST_START_WORLD = 9 };
+extern PGC_INTERNAL_API void (*_Atomic pgc__cycle_event_hook)(int ev);
+static inline void cycle_event(int ev)
+{
+    void (*h)(int) = load_relaxed(&pgc__cycle_event_hook);
+    if (h)
+        h(ev);
+}
 
 /* ---- options.c ---------------------------------------------------------------- */
 PGC_INTERNAL_API void options_init(int *gogc, int64_t *memlimit);
@@ -642,6 +658,18 @@ PGC_INTERNAL_API int64_t parse_bytes(const char *s, bool *ok);
 
 /* ---- fork.c -------------------------------------------------------------------- */
 PGC_INTERNAL_API void fork_init(void);
+
+/* ---- nobarrier.c ---------------------------------------------------------------- */
+/* The process's barrier mode (PGC_BARRIER_*): written once by options_init
+ * inside ensure_init's pthread_once, read anywhere after. */
+extern PGC_INTERNAL_API int pgc__barrier_mode;
+PGC_INTERNAL_API void nobarrier_choose_mode(void);
+PGC_INTERNAL_API void nobarrier_init(void); /* after heap_init: dirty tracking */
+PGC_INTERNAL_API bool nobarrier_preclean(pgc_marker *m);
+PGC_INTERNAL_API void nobarrier_final_mark(pgc_marker *m);
+PGC_INTERNAL_API void nobarrier_default_none(void); /* before ensure_init */
+PGC_INTERNAL_API void nobarrier_prepare(void);
+PGC_INTERNAL_API void nobarrier_mark(pgc_marker *m);
 
 /* ---- init (api.c) --------------------------------------------------------------- */
 PGC_INTERNAL_API void ensure_init(void);

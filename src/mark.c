@@ -241,6 +241,10 @@ static inline void candidate(pgc_marker *m, uintptr_t word)
 
 void mark_candidate(pgc_marker *m, uintptr_t word) { candidate(m, word); }
 
+/* Queue [addr, addr+len) of a marked object for scanning again (the
+ * barrier-free modes: it lies on a page written since it was scanned). */
+void mark_push_rescan(pgc_marker *m, uintptr_t addr, uintptr_t len) { push(m, addr, len); }
+
 /*
  * Scan the n words from lo (aligned). Only lo, an index and n are live
  * across the calls that a full packet makes (get_empty, publish), never a

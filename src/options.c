@@ -5,6 +5,8 @@
  *   PGC_MEMLIMIT  bytes, with optional B/KiB/MiB/GiB/TiB (or KB/MB/GB/TB)
  *                 suffix, or "off"
  *   PGC_SIGNAL    signal number used to stop threads (default SIGRTMIN+4)
+ *   PGC_BARRIER   "barrier" (default for pgc_init) or "none" (plain stores;
+ *                 marking stops the world; the default for GC_init)
  *   PGCDEBUG      comma list: gctrace=1, pacertrace=1, gccheckmark=1,
  *                 gclog=FILE, idleworker=0
  */
@@ -123,4 +125,5 @@ void options_init(int *gogc, int64_t *memlimit)
     s = getenv("PGCDEBUG");
     if (s && *s)
         parse_debug(s);
+    nobarrier_choose_mode(); /* PGC_BARRIER (nobarrier.c) */
 }

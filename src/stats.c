@@ -77,11 +77,12 @@ static void print_gctrace(const pgc_cycle_info *ci, uint64_t heap0, uint64_t hea
     fmt_ms(cc, sizeof cc, stw2 * (uint64_t)G.procs);
     fprintf(stderr,
             "gc %llu @%.3fs %.0f%%: %s+%s+%s ms clock, %s+%s/%s/%s+%s ms cpu, "
-            "%.0f->%.0f->%.0f MB, %.0f MB goal, %.0f MB stacks, %.0f MB globals, %d P%s%s\n",
+            "%.0f->%.0f->%.0f MB, %.0f MB goal, %.0f MB stacks, %.0f MB globals, %d P, mode %s%s%s\n",
             (unsigned long long)ci->cycle, (double)ci->start_ns / 1e9, cpu_fraction() * 100, a, b, c,
             ca, cas, cbg, cid, cc, mb(heap0), mb(heap1), mb(ci->heap_marked), mb(ci->heap_goal),
             mb(load_relaxed(&G.last_stack_scan)), mb(load_relaxed(&G.last_globals_scan)), G.procs,
-            ci->forced ? " (forced)" : "", load_relaxed(&G.limiter_on) ? " (CPU limiter on)" : "");
+            pgc_barrier_mode_name(pgc__barrier_mode), ci->forced ? " (forced)" : "",
+            load_relaxed(&G.limiter_on) ? " (CPU limiter on)" : "");
     if (ci->blocked_ns >= 1000)
         fprintf(stderr, "gc %llu: assists blocked %.3f ms waiting for credit\n",
                 (unsigned long long)ci->cycle, ms(ci->blocked_ns));
@@ -154,6 +155,7 @@ void pgc_read_stats(pgc_stats *out)
     out->procs = G.procs;
     out->stops_signalled = load_relaxed(&G.stops_signalled);
     out->stops_claimed = load_relaxed(&G.stops_claimed);
+    out->barrier_mode = pgc__barrier_mode;
     pgc_thread *t = lib_enter_self(); /* INV-STW-LOCKS */
     pthread_mutex_lock(&G.pacer_lock);
     out->cons_mark = pgc_pacer_cons_mark(&G.pacer);
@@ -168,6 +170,8 @@ void pgc_read_stats(pgc_stats *out)
 }
 
 /* ---- gclog ------------------------------------------------------------------------ */
+
+void (*_Atomic pgc__cycle_event_hook)(int ev);
 
 void stats_gclog(const char *event)
 {

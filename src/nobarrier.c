@@ -1,0 +1,393 @@
+/*
+ * nobarrier.c - the barrier mode of the process, and marking for programs
+ * that make plain pointer stores (no pgc_store): bdwgc's clients through
+ * libgc.so.1, and native programs run with PGC_BARRIER=none.
+ *
+ * The mode is chosen once, in pgc_init (options_init, nobarrier_init),
+ * and never changes:
+ *   PGC_BARRIER_SATB      the snapshot-at-the-beginning barrier; concurrent
+ *                         marking (cycle.c). The default for pgc_init.
+ *   PGC_BARRIER_NONE_UFFD no barrier; mostly-concurrent marking with the
+ *                         heap's written pages tracked by the kernel (below).
+ *                         Chosen for GC_init (the compat layer asks for a
+ *                         barrier-free mode before it initialises) and
+ *                         PGC_BARRIER=none when the kernel supports it;
+ *                         PGC_BARRIER=none-uffd insists (fatal otherwise).
+ *   PGC_BARRIER_NONE_STW  no barrier; the world stays stopped from the root
+ *                         snapshot until marking is complete. The fallback,
+ *                         or PGC_BARRIER=none-stw.
+ *
+ * Why stop the world: with plain stores a mutator can move the only
+ * pointer to a white object into an already scanned object and erase the
+ * original, and no barrier records it, so INV-SATB does not hold while the
+ * world runs. With every mutator stopped the heap is a fixed graph and
+ * marking it from the roots of the pause marks exactly what is reachable
+ * (INV-STW-MARK, below). This is the last-resort method of issue 11; the
+ * mostly-concurrent mode (none-uffd) re-scans what was written instead.
+ *
+ * INV-STW-MARK: in PGC_BARRIER_NONE_STW, phase MARK begins and ends inside
+ * one stop-the-world pause (cycle.c stw_mark_all), so no attached mutator
+ * runs while any mark bit of the cycle is set by a marker, and pgc__marking
+ * (hence the barrier and the assists) is never seen set by a running
+ * mutator. The collector's own worker threads are not mutators: they keep
+ * running and mark in parallel with the coordinator.
+ *
+ * Locks while the world is stopped: the coordinator takes only the pool,
+ * pacer and heap locks (INV-STW-LOCKS). In none-stw the workers never take
+ * the assist lock (no debtor is queued: assists are never enabled while a
+ * mutator runs, so aq_head_hint stays 0); in none-uffd they may, so its
+ * final pause waits for them only a bounded time (mark_stopped). Threads
+ * are created before the pause (nobarrier_prepare): pthread_create takes
+ * libc locks a stopped thread may hold.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/userfaultfd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+extern bool pgc_idle_worker_enabled; /* workers.c */
+
+/* Written once by options_init (pthread_once in ensure_init, which orders
+ * it before every later reader), read anywhere after. */
+int pgc__barrier_mode = PGC_BARRIER_SATB;
+/* Set by the compat layer before it initialises (its own pthread_once). */
+static bool default_none;
+
+void nobarrier_default_none(void) { default_none = true; }
+
+const char *pgc_barrier_mode_name(int mode)
+{
+    switch (mode) {
+    case PGC_BARRIER_SATB: return "barrier";
+    case PGC_BARRIER_NONE_STW: return "none-stw";
+    case PGC_BARRIER_NONE_UFFD: return "none-uffd";
+    default: return "unknown";
+    }
+}
+
+/* What options_init asked for; nobarrier_init settles the mode. */
+enum { WANT_SATB, WANT_NONE, WANT_STW, WANT_UFFD };
+static int want;
+
+void nobarrier_choose_mode(void)
+{
+    want = default_none ? WANT_NONE : WANT_SATB;
+    const char *s = getenv("PGC_BARRIER");
+    if (s && *s) {
+        if (strcmp(s, "none") == 0)
+            want = WANT_NONE;
+        else if (strcmp(s, "none-stw") == 0)
+            want = WANT_STW;
+        else if (strcmp(s, "none-uffd") == 0)
+            want = WANT_UFFD;
+        else if (strcmp(s, "barrier") == 0) {
+            if (default_none)
+                fprintf(stderr, "pacegc: PGC_BARRIER=barrier ignored: this program makes plain "
+                                "pointer stores (libgc.so.1)\n");
+            else
+                want = WANT_SATB;
+        } else
+            fprintf(stderr, "pacegc: PGC_BARRIER=%s is not 'barrier', 'none', 'none-uffd' or "
+                            "'none-stw'; using %s\n", s, want == WANT_SATB ? "barrier" : "none");
+    }
+    /* The final pause of a barrier-free mode marks on every proc (a
+     * dedicated worker per proc but the coordinator's): an idle-priority
+     * worker would add nothing, and a packet it held while starved would
+     * hold the world stopped. */
+    if (want != WANT_SATB)
+        pgc_idle_worker_enabled = false;
+}
+
+/* ---- Dirty-page tracking: userfaultfd write-protection + PAGEMAP_SCAN ------
+ *
+ * The heap reservation is registered once for asynchronous write-protect
+ * (UFFD_FEATURE_WP_ASYNC): a write to a protected page raises no signal,
+ * the kernel only clears the page's uffd-wp bit, for user stores and for
+ * writes by system calls alike. PAGEMAP_SCAN on /proc/self/pagemap reports
+ * the pages whose bit is clear ("written") and re-protects them in the same
+ * call, under the page-table lock, so every write is either in one scan's
+ * result or faults after it and is in the next (INV-DIRTY-ATOMIC). A page
+ * never protected reads as written, so committed-but-unprotected heap is
+ * only re-scanned, never missed.
+ *
+ * The mostly-concurrent cycle (Boehm, Demers and Shenker):
+ *  1. before pause #1, protect the committed heap (nobarrier_prepare);
+ *  2. pause #1 greys the roots; marking runs concurrently (workers, assists),
+ *     allocation is black;
+ *  3. pre-clean rounds, world running (nobarrier_preclean): read-and-
+ *     reprotect, queue every marked slot on a written page again, drain;
+ *     while the written set shrinks;
+ *  4. final pause (nobarrier_final_mark): read-and-reprotect once more, queue
+ *     those slots, grey all roots again (stacks, registers, globals and
+ *     registered roots are not tracked), and mark to completion.
+ * INV-BDS: at the final pause every object reachable is marked or reachable
+ * from a grey one: a pointer a mutator stored into a scanned object since
+ * it was scanned is on a written page (INV-DIRTY-ATOMIC), one it holds in a
+ * root is found by the root re-scan, and objects allocated since pause #1
+ * are black and their contents are on written pages. Slots are queued by
+ * their mark bit alone, allocated or not (INV-BLACK-WORD blackens free
+ * slots, and an alloc bit set by another thread may not be visible yet
+ * while the world runs): scanning a free slot can only retain garbage. */
+
+#ifndef UFFD_FEATURE_WP_ASYNC
+#define UFFD_FEATURE_WP_ASYNC (1u << 15)
+#endif
+#ifndef PAGEMAP_SCAN
+struct page_region {
+    uint64_t start, end, categories;
+};
+struct pm_scan_arg {
+    uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages, category_inverted,
+        category_mask, category_anyof_mask, return_mask;
+};
+#define PAGEMAP_SCAN _IOWR('f', 16, struct pm_scan_arg)
+#define PAGE_IS_WRITTEN (1u << 1)
+#define PM_SCAN_WP_MATCHING (1u << 0)
+#define PM_SCAN_CHECK_WPASYNC (1u << 1)
+#endif
+
+static int uffd = -1, pagemap_fd = -1; /* fixed after nobarrier_init */
+#define SCAN_VEC 256
+
+/* Why tracking is unavailable, or NULL. */
+static const char *uffd_setup(void)
+{
+    static char why[160];
+    int fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
+    if (fd < 0) {
+        snprintf(why, sizeof why, "userfaultfd: %s", strerror(errno));
+        return why;
+    }
+    struct uffdio_api api = { .api = UFFD_API, .features = UFFD_FEATURE_WP_ASYNC };
+    if (ioctl(fd, UFFDIO_API, &api) != 0 || !(api.features & UFFD_FEATURE_WP_ASYNC)) {
+        snprintf(why, sizeof why, "no asynchronous write-protect (UFFDIO_API: %s)", strerror(errno));
+        close(fd);
+        return why;
+    }
+    struct uffdio_register reg = { .range = { .start = G.heap_base, .len = G.heap_size },
+                                   .mode = UFFDIO_REGISTER_MODE_WP };
+    if (ioctl(fd, UFFDIO_REGISTER, &reg) != 0 ||
+        !(reg.ioctls & ((uint64_t)1 << _UFFDIO_WRITEPROTECT))) {
+        snprintf(why, sizeof why, "UFFDIO_REGISTER of the heap: %s", strerror(errno));
+        close(fd);
+        return why;
+    }
+    int pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+    if (pm < 0) {
+        snprintf(why, sizeof why, "/proc/self/pagemap: %s", strerror(errno));
+        close(fd);
+        return why;
+    }
+    /* Probe PAGEMAP_SCAN (Linux 6.7) on one page of the reservation. */
+    struct pm_scan_arg a = { .size = sizeof a, .flags = PM_SCAN_CHECK_WPASYNC, .start = G.heap_base,
+                             .end = G.heap_base + 4096, .category_mask = PAGE_IS_WRITTEN,
+                             .return_mask = PAGE_IS_WRITTEN };
+    if (ioctl(pm, PAGEMAP_SCAN, &a) < 0) {
+        snprintf(why, sizeof why, "PAGEMAP_SCAN: %s", strerror(errno));
+        close(pm);
+        close(fd);
+        return why;
+    }
+    uffd = fd;
+    pagemap_fd = pm;
+    return NULL;
+}
+
+void nobarrier_init(void)
+{
+    int mode = PGC_BARRIER_SATB;
+    if (want == WANT_STW)
+        mode = PGC_BARRIER_NONE_STW;
+    else if (want == WANT_NONE || want == WANT_UFFD) {
+        const char *why = uffd_setup();
+        if (!why)
+            mode = PGC_BARRIER_NONE_UFFD;
+        else if (want == WANT_UFFD)
+            pgc_fatal("pacegc: PGC_BARRIER=none-uffd: the kernel cannot track heap writes (%s); "
+                      "use PGC_BARRIER=none-stw\n", why);
+        else
+            mode = PGC_BARRIER_NONE_STW;
+    }
+    pgc__barrier_mode = mode;
+}
+
+/* The committed heap, [heap_base, heap_end). The heap lock is never held by
+ * a stopped thread (INV-STW-LOCKS), so this works with the world stopped. */
+static uintptr_t heap_end_now(void)
+{
+    pthread_mutex_lock(&G.heap_lock);
+    uintptr_t e = G.heap_end;
+    pthread_mutex_unlock(&G.heap_lock);
+    return e;
+}
+
+/* Queue the marked slots of scanned spans that overlap [lo, hi). */
+static void queue_written(pgc_marker *m, uintptr_t lo, uintptr_t hi)
+{
+    uintptr_t x = lo;
+    while (x < hi) {
+        pgc_span *s = span_of(x);
+        if (!s) {
+            x = (x + PAGE_SIZE) & ~(PAGE_SIZE - 1);
+            continue;
+        }
+        uintptr_t send = s->start + ((uintptr_t)s->npages << PAGE_SHIFT);
+        uintptr_t b = hi < send ? hi : send;
+        if (s->kind != KIND_ATOMIC) {
+            if (s->sclass == 0) {
+                if (bit_test(s->mark_bits, 0)) {
+                    uintptr_t a = x & ~(uintptr_t)(sizeof(uintptr_t) - 1);
+                    uintptr_t e = s->start + s->elem_size < b ? s->start + s->elem_size : b;
+                    if (e > a)
+                        mark_push_rescan(m, a, (e - a + sizeof(uintptr_t) - 1) & ~(uintptr_t)(sizeof(uintptr_t) - 1));
+                }
+            } else {
+                uint32_t i0 = span_index(s, x), i1 = span_index(s, b - 1);
+                for (uint32_t i = i0; i <= i1 && i < s->nelems; i++)
+                    if (bit_test(s->mark_bits, i))
+                        mark_push_rescan(m, s->start + (uintptr_t)i * s->elem_size, s->elem_size);
+            }
+        }
+        x = b;
+    }
+}
+
+/* One read-and-reprotect of the committed heap: with m, queue the marked
+ * slots on written pages; without, only protect. Returns the written OS
+ * pages. */
+static uint64_t scan_written(pgc_marker *m)
+{
+    struct page_region vec[SCAN_VEC];
+    uintptr_t end = heap_end_now();
+    struct pm_scan_arg a = { .size = sizeof a, .flags = PM_SCAN_WP_MATCHING | PM_SCAN_CHECK_WPASYNC,
+                             .start = G.heap_base, .end = end, .vec = m ? (uintptr_t)vec : 0,
+                             .vec_len = m ? SCAN_VEC : 0, .category_mask = PAGE_IS_WRITTEN,
+                             .return_mask = PAGE_IS_WRITTEN };
+    uint64_t pages = 0;
+    while (a.start < end) {
+        long n = ioctl(pagemap_fd, PAGEMAP_SCAN, &a);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            pgc_fatal("pacegc: PAGEMAP_SCAN of the heap [%#lx, %#lx) failed: %s\n",
+                      (unsigned long)a.start, (unsigned long)end, strerror(errno));
+        }
+        for (long i = 0; i < n; i++) {
+            pages += (vec[i].end - vec[i].start) >> 12;
+            queue_written(m, (uintptr_t)vec[i].start, (uintptr_t)vec[i].end);
+        }
+        if (a.walk_end <= a.start)
+            break;
+        a.start = a.walk_end;
+    }
+    return pages;
+}
+
+/* Pre-cleaning state (coordinator only). */
+static uint64_t last_written;
+static int rounds;
+#define MAX_ROUNDS 8
+#define FEW_PAGES 64
+
+/* Before pause #1 (world running): create the worker threads the pause
+ * will use. workers_start_cycle spawns what is missing and starts a round;
+ * the phase is not MARK yet, so the workers return at once and wait for
+ * the round started inside the pause, which spawns nothing. */
+static int stw_workers(void) { return G.procs > 1 ? G.procs - 1 : 0; }
+
+void nobarrier_prepare(void)
+{
+    workers_start_cycle(stw_workers(), 0.0);
+    if (pgc__barrier_mode == PGC_BARRIER_NONE_UFFD) {
+        scan_written(NULL); /* BDS step 1: start tracking from here */
+        last_written = UINT64_MAX;
+        rounds = 0;
+    }
+}
+
+/* Concurrent mark quiescent, world running: one pre-clean round. Returns
+ * true if it queued work (then marking goes on and this is asked again),
+ * false when it is time for the final pause. */
+bool nobarrier_preclean(pgc_marker *m)
+{
+    if (rounds >= MAX_ROUNDS || last_written <= FEW_PAGES)
+        return false;
+    uint64_t w = scan_written(m);
+    bool shrinking = w < last_written - last_written / 8;
+    last_written = w;
+    rounds++;
+    bool queued = (m->cur && m->cur->n) || (m->spare && m->spare->n);
+    marker_flush(m);
+    return queued && shrinking;
+}
+
+/* True when the pool is empty and no marker holds work (INV-QUIESCENT);
+ * false when there is work to take. Waits briefly otherwise. */
+static bool quiescent_or_work(void)
+{
+    pthread_mutex_lock(&G.pool_lock);
+    bool done = G.nfull == 0 && load_relaxed(&G.active_markers) == 0 && !load_relaxed(&G.mark_hold);
+    if (!done && G.nfull == 0) {
+        /* Workers hold work: wait for them to publish some or finish.
+         * marker_end signals term_cv; publish signals only pool_cv, hence
+         * the short timeout. */
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 100 * 1000;
+        if (ts.tv_nsec >= 1000000000) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&G.term_cv, &G.pool_lock, &ts);
+    }
+    pthread_mutex_unlock(&G.pool_lock);
+    return done;
+}
+
+/* World stopped, roots greyed and published (phase MARK): mark everything
+ * reachable, on this thread and the workers, and return true when
+ * INV-QUIESCENT holds. With a deadline (none-uffd), return false if the
+ * workers still hold work then: a worker may wait for the assist lock,
+ * which a debtor stopped in park() can hold while the world is stopped, so
+ * that pause must give up and restart the world (mark_phase retries). In
+ * none-stw no debtor exists (assists are never enabled while a mutator
+ * runs) and the wait is unbounded. No barrier buffer can hold work in
+ * none-stw (no mutator has run since sweep_termination emptied them). */
+static bool mark_stopped(pgc_marker *m, uint64_t deadline_ns)
+{
+    workers_start_cycle(stw_workers(), 0.0);
+    for (;;) {
+        while (marker_begin_with_work(m)) {
+            mark_drain(m, UINT64_MAX, 0, false);
+            marker_end(m);
+        }
+        if (quiescent_or_work())
+            return true;
+        if (deadline_ns && now_ns() >= deadline_ns)
+            return false;
+    }
+}
+
+void nobarrier_mark(pgc_marker *m) { mark_stopped(m, 0); }
+
+#define FINAL_WAIT_NS 5000000 /* how long pause #2 waits for busy workers */
+
+/* Final pause of the mostly-concurrent cycle (world stopped, phase MARK):
+ * written pages and all roots again, then mark to completion (INV-BDS). If
+ * the workers stay busy, the pause gives up (confirm_termination then sees
+ * them busy and the world restarts); the next attempt re-scans again. */
+void nobarrier_final_mark(pgc_marker *m)
+{
+    scan_written(m);
+    roots_mark_all(m);
+    marker_flush(m);
+    mark_stopped(m, now_ns() + FINAL_WAIT_NS);
+}
