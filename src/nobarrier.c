@@ -219,6 +219,35 @@ void nobarrier_init(void)
     pgc__barrier_mode = mode;
 }
 
+/* A forked child (one thread, no coordinator yet). In none-uffd the two
+ * descriptors belong to the parent: the userfaultfd's context is the
+ * parent's mm, and /proc/self/pagemap was opened as the parent's pid, so a
+ * PAGEMAP_SCAN through it would read and re-protect the parent's pages
+ * (stealing the parent's written bits: a missed re-scan there). The child's
+ * copy of the heap is not registered with any userfaultfd (fork drops the
+ * registration without UFFD_FEATURE_EVENT_FORK, and the pages' uffd-wp
+ * bits with it). So the child closes both, without using them, and sets
+ * tracking up anew on its own mm; if that fails it marks with the world
+ * stopped (none-stw) from now on. Its first cycle write-protects the whole
+ * heap again (nobarrier_prepare): never-protected pages read as written,
+ * so nothing written before that is missed. */
+void nobarrier_fork_child(void)
+{
+    if (pgc__barrier_mode != PGC_BARRIER_NONE_UFFD)
+        return;
+    close(pagemap_fd);
+    close(uffd);
+    pagemap_fd = uffd = -1;
+    const char *why = uffd_setup();
+    if (why) {
+        /* No thread runs but this one: the mode may still change. */
+        pgc__barrier_mode = PGC_BARRIER_NONE_STW;
+        if (getenv("PGC_BARRIER") && strcmp(getenv("PGC_BARRIER"), "none-uffd") == 0)
+            pgc_fatal("pacegc: PGC_BARRIER=none-uffd: a forked child cannot track heap writes (%s)\n",
+                      why);
+    }
+}
+
 /* The committed heap, [heap_base, heap_end). The heap lock is never held by
  * a stopped thread (INV-STW-LOCKS), so this works with the world stopped. */
 static uintptr_t heap_end_now(void)

@@ -64,7 +64,6 @@ __attribute__((visibility("default"))) char GC_arrays[0x2c9f0];
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static _Atomic int inited;       /* 1 once init_once is done (release; acquire in gcx_ensure) */
-static _Atomic int forked_child; /* set in a child by GC_atfork_child (relaxed) */
 static void on_event(int ev);
 static void *oom_trampoline(size_t bytes);
 static void apply_percent(void);
@@ -101,13 +100,7 @@ void gcx_unsupported(const char *fn)
     pgc_fatal("pacegc (libgc.so.1): %s is not supported by pacegc's libgc.so.1\n", fn);
 }
 
-static inline void alloc_check(void)
-{
-    if (__builtin_expect(load_relaxed(&forked_child), 0))
-        gcx_not_yet("allocation in a child process after fork (GC_atfork_child)",
-                    "re-creating the collector's threads in the child");
-    gcx_ensure();
-}
+static inline void alloc_check(void) { gcx_ensure(); }
 
 void GC_init(void) { gcx_ensure(); }
 int GC_is_init_called(void) { return load_acquire(&inited); }
@@ -458,17 +451,36 @@ int GC_get_rate(void) { return rate; }
 void GC_set_max_prior_attempts(int v) { max_prior_attempts = v; }
 int GC_get_max_prior_attempts(void) { return max_prior_attempts; }
 
-/* Fork: the parent goes on as before; a child may exec or exit, but may
- * not allocate (the collector's threads do not exist in it yet). */
-void GC_set_handle_fork(int v)
+/*
+ * Fork: pacegc always handles it. pgc_init installs pthread_atfork
+ * handlers (fork.c): the fork waits for a cycle in progress, and the child
+ * goes on with the heap, the forking thread, its own collector threads and
+ * (none-uffd) its own write tracking. So every value of GC_set_handle_fork
+ * means the same, and GC_atfork_prepare/parent/child, which bdwgc's
+ * programs call around a fork when bdwgc's handlers are off, run pacegc's
+ * steps by hand. They nest with the pthread_atfork handlers (INV-FORK-NEST,
+ * fork.c), so a program calling them around fork() runs each step once:
+ * GC_atfork_prepare stops the world, the handlers inside fork() see it
+ * done, GC_atfork_parent or GC_atfork_child undoes it. Between
+ * GC_atfork_prepare and the fork the program must not allocate, as in
+ * bdwgc (which holds its allocation lock there).
+ */
+void GC_set_handle_fork(int v) { (void)v; }
+void GC_atfork_prepare(void)
 {
-    if (v > 0)
-        gcx_not_yet("GC_set_handle_fork(1) (collection in a forked child)",
-                    "re-creating the collector's threads in the child");
+    gcx_ensure();
+    pgc__fork_prepare();
 }
-void GC_atfork_prepare(void) { gcx_ensure(); }
-void GC_atfork_parent(void) {}
-void GC_atfork_child(void) { store_relaxed(&forked_child, 1); }
+void GC_atfork_parent(void)
+{
+    if (load_acquire(&inited))
+        pgc__fork_parent();
+}
+void GC_atfork_child(void)
+{
+    if (load_acquire(&inited))
+        pgc__fork_child();
+}
 
 /* ---- Roots ------------------------------------------------------------------------- */
 
