@@ -378,9 +378,14 @@ void GC_enable_incremental(void) { gcx_ensure(); }
 int GC_is_incremental_mode(void)
 {
     gcx_ensure();
-    return pgc__barrier_mode == PGC_BARRIER_NONE_UFFD;
+    return pgc__barrier_mode == PGC_BARRIER_NONE_UFFD || pgc__barrier_mode == PGC_BARRIER_NONE_MPROTECT;
 }
-int GC_incremental_protection_needs(void) { return GC_PROTECTS_NONE; }
+/* none-mprotect protects pages of scanned (not pointer-free) objects */
+int GC_incremental_protection_needs(void)
+{
+    gcx_ensure();
+    return pgc__barrier_mode == PGC_BARRIER_NONE_MPROTECT ? GC_PROTECTS_POINTER_HEAP : GC_PROTECTS_NONE;
+}
 void GC_start_incremental_collection(void) { GC_gcollect(); }
 
 /* The pacer sizes the heap; an expansion request is a hint. */
