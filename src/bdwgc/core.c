@@ -797,3 +797,67 @@ void GC_debug_end_stubborn_change(const void *p) { (void)p; }
 void GC_debug_ptr_store_and_dirty(void *p, const void *q) { GC_ptr_store_and_dirty(p, q); }
 void *GC_debug_malloc_replacement(size_t n) { return GC_malloc(n); }
 void *GC_debug_realloc_replacement(void *p, size_t n) { return GC_realloc(p, n); }
+
+/* ---- System calls that write into the heap (none-mprotect) ---------------------------
+ * In none-mprotect the pages of scanned objects are read-only while a cycle
+ * marks, and a system call writing into one fails with EFAULT instead of
+ * faulting. libgc.so.1 therefore defines read, pread, recv and recvfrom
+ * (they interpose libc's for the program and its libraries): the buffer's
+ * protected pages are made writable first, and a call that still fails
+ * with EFAULT because the collector protected them again meanwhile is
+ * retried (read-type calls consume nothing when they fail with EFAULT).
+ * Other calls (readv, recvmsg, stat into a GC_malloc'd struct, ...) are not
+ * covered: use pointer-free memory (GC_malloc_atomic, never protected) or
+ * non-heap memory for them, as bdwgc's MPROTECT_VDB also asks. In the
+ * other modes the wrappers only forward. */
+#include <sys/socket.h>
+
+#define SYSCALL_RETRIES 64
+
+static void *next_fn(const char *name)
+{
+    void *f = dlsym(RTLD_NEXT, name);
+    if (!f)
+        pgc_fatal("pacegc (libgc.so.1): cannot find libc's %s\n", name);
+    return f;
+}
+
+#define HEAP_WRITE_CALL(type, fn, buf, len, call)                                   \
+    do {                                                                           \
+        static _Atomic(type) real;                                                 \
+        type f = load_relaxed(&real);                                              \
+        if (!f) {                                                                  \
+            f = (type)next_fn(fn);                                                 \
+            store_relaxed(&real, f);                                               \
+        }                                                                          \
+        pgc__nobarrier_unprotect(buf, len);                                        \
+        ssize_t r;                                                                 \
+        int tries = 0;                                                             \
+        while ((r = call) < 0 && errno == EFAULT && tries++ < SYSCALL_RETRIES &&   \
+               pgc__nobarrier_unprotect(buf, len)) {                               \
+        }                                                                          \
+        return r;                                                                  \
+    } while (0)
+
+typedef ssize_t (*read_fn)(int, void *, size_t);
+typedef ssize_t (*pread_fn)(int, void *, size_t, off_t);
+typedef ssize_t (*recv_fn)(int, void *, size_t, int);
+typedef ssize_t (*recvfrom_fn)(int, void *, size_t, int, struct sockaddr *, socklen_t *);
+
+__attribute__((visibility("default"))) ssize_t read(int fd, void *buf, size_t n)
+{
+    HEAP_WRITE_CALL(read_fn, "read", buf, n, f(fd, buf, n));
+}
+__attribute__((visibility("default"))) ssize_t pread(int fd, void *buf, size_t n, off_t off)
+{
+    HEAP_WRITE_CALL(pread_fn, "pread", buf, n, f(fd, buf, n, off));
+}
+__attribute__((visibility("default"))) ssize_t recv(int fd, void *buf, size_t n, int flags)
+{
+    HEAP_WRITE_CALL(recv_fn, "recv", buf, n, f(fd, buf, n, flags));
+}
+__attribute__((visibility("default"))) ssize_t recvfrom(int fd, void *buf, size_t n, int flags,
+                                                        struct sockaddr *from, socklen_t *len)
+{
+    HEAP_WRITE_CALL(recvfrom_fn, "recvfrom", buf, n, f(fd, buf, n, flags, from, len));
+}

@@ -269,6 +269,7 @@ int main(int argc, char **argv)
         else
             printf("none-uffd: not on this kernel, skipped\n");
     }
+    run_mode(self, "none-mprotect");
     run_mode(self, "none-stw");
     return 0;
 }
