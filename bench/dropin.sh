@@ -31,9 +31,10 @@ export BENCH_BUDGET_S=${BENCH_BUDGET_S:-840}
 [ -f "$LIB/libgc.so.1" ] || { echo "dropin.sh: no $LIB/libgc.so.1 (make bdwgc)" >&2; exit 2; }
 
 INVOCATION=${BENCH_INVOCATION:-bench/dropin.sh}
-BENCH_DROPIN=1 BENCH_DROPIN_LIB=$LIB BENCH_REF=pacegc-libgc BENCH_BIN=${BENCH_BIN:-build/bench} \
-    BENCH_OUT=$OUT BENCH_DOC=- QUICK=$QUICK BENCH_INVOCATION="$INVOCATION" bash bench/run.sh
-rc=$?
+rc=0
+# BENCH_DROPIN_REPORT_ONLY=1: rewrite the section from the last results
+[ -n "${BENCH_DROPIN_REPORT_ONLY:-}" ] || BENCH_DROPIN=1 BENCH_DROPIN_LIB=$LIB BENCH_REF=pacegc-libgc BENCH_BIN=${BENCH_BIN:-build/bench} \
+    BENCH_OUT=$OUT BENCH_DOC=- QUICK=$QUICK BENCH_INVOCATION="$INVOCATION" bash bench/run.sh || rc=$?
 [ -f "$OUT/table.md" ] || exit 1
 [ "$DOC" = - ] && exit $rc
 

@@ -1,5 +1,6 @@
 // TEST-ENV: PGCDEBUG=gccheckmark=1
 // TEST-TIMEOUT: 120
+// TEST-ASAN: no
 /* test_bdwgc_fork.c - fork through libgc.so.1, in every barrier-free mode
  * (the program re-runs itself with PGC_BARRIER=none-uffd where the kernel
  * has it, none-mprotect and none-stw), under gccheckmark (a miss aborts):

@@ -1,4 +1,4 @@
-// TEST-ENV: PGC_BARRIER=none-mprotect PGCDEBUG=gccheckmark=1
+// TEST-ENV: PGCDEBUG=gccheckmark=1
 // TEST-TIMEOUT: 60
 // TEST-ASAN: no
 /* test_bdwgc_mprotect.c - the none-mprotect mode through libgc.so.1, with a
@@ -22,6 +22,7 @@
 #include "testhooks.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -56,6 +57,7 @@ int main(void)
     guard = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     CHECK(guard != MAP_FAILED, "mmap");
 
+    setenv("PGC_BARRIER", "none-mprotect", 1);
     GC_INIT();
     pgc_stats st;
     pgc_read_stats(&st);
