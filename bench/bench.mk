@@ -8,6 +8,10 @@
 #   make bench-build    only build
 #   make bench-peers    build and run the peers only (no build/libpacegc.a
 #                       needed); the report goes to build/bench/BENCHMARKS-peers.md
+#   make bench-dropin   the programs with a bdwgc build, each run on bdwgc,
+#                       bdwgc incremental and pacegc's libgc.so.1 (same
+#                       binary); writes the "bdwgc drop-in" section of
+#                       docs/BENCHMARKS.md (bench/dropin.sh); ~12 minutes
 #   make bench-clean    remove build/bench/
 #
 # Every variable here starts with BENCH_. The pacegc programs link
@@ -42,7 +46,7 @@ BENCH_RUN = CC="$(CC)" GO="$(BENCH_GO)" QUICK="$(QUICK)" \
 	BENCH_INVOCATION="make $@$(if $(filter-out 0,$(QUICK)), QUICK=$(QUICK))" \
 	bash $(BENCH_SRC)/run.sh
 
-.PHONY: bench bench-deps bench-build bench-build-peers bench-peers bench-clean
+.PHONY: bench bench-deps bench-build bench-build-peers bench-peers bench-clean bench-dropin
 
 bench: bench-build
 	$(BENCH_RUN)
@@ -52,6 +56,11 @@ bench-peers: bench-build-peers
 	BENCH_DOC=$(BENCH_OUT)/BENCHMARKS-peers.md $(BENCH_RUN)
 
 bench-build: $(BENCH_PACEGC_BINS) $(BENCH_PEER_BINS)
+
+bench-dropin: $(BENCH_WORKLOADS:%=$(BENCH_OUT)/%-bdwgc) build/bdwgc/libgc.so.1
+	CC="$(CC)" QUICK="$(QUICK)" BENCH_BIN=$(BENCH_OUT) \
+	BENCH_INVOCATION="make $@$(if $(filter-out 0,$(QUICK)), QUICK=$(QUICK))" \
+	bash $(BENCH_SRC)/dropin.sh
 
 bench-build-peers: $(BENCH_PEER_BINS)
 

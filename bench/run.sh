@@ -11,6 +11,12 @@
 # Environment (all optional):
 #   QUICK=1                    one round, smaller sizes (under 2 minutes)
 #   BENCH_BACKENDS="..."       subset of: pacegc bdwgc bdwgc-incr go malloc mimalloc
+#                              pacegc-libgc (the -bdwgc binary run with pacegc's
+#                              libgc.so.1: LD_LIBRARY_PATH=$BENCH_DROPIN_LIB)
+#   BENCH_DROPIN=1             every workload with a bdwgc build runs on bdwgc,
+#                              bdwgc-incr and pacegc-libgc (bench/dropin.sh)
+#   BENCH_DROPIN_LIB=build/bdwgc   where pacegc's libgc.so.1 is
+#   BENCH_REF=pacegc           the backend the ratio columns divide
 #   BENCH_WORKLOADS="..."      subset of the workload names below
 #   BENCH_REPS=5               rounds for most workloads
 #   BENCH_REPS_BINARYTREES=1   rounds for binary-trees (depth 21 takes ~4 min a round)
@@ -46,7 +52,10 @@ else
     INVOCATION=${BENCH_INVOCATION:-bench/run.sh}
 fi
 
-ALL_BACKENDS="pacegc bdwgc bdwgc-incr go malloc mimalloc"
+ALL_BACKENDS="pacegc bdwgc bdwgc-incr pacegc-libgc go malloc mimalloc"
+DROPIN=${BENCH_DROPIN:-}
+DROPIN_LIB=${BENCH_DROPIN_LIB:-build/bdwgc}
+REF=${BENCH_REF:-pacegc}
 BACKENDS=${BENCH_BACKENDS:-$ALL_BACKENDS}
 GCS="pacegc bdwgc go"
 ALLOCATORS="pacegc bdwgc go malloc mimalloc"
@@ -91,6 +100,12 @@ PROG[alloc-2t]=alloc;          ARGS[alloc-2t]="10000000 2";     QARGS[alloc-2t]=
 BACKS[alloc-2t]=$ALLOCATORS;   REPC[alloc-2t]=$REPS;            KEYS[alloc-2t]="ns_per_obj"
 DESC[alloc-2t]="Allocation throughput, two threads."
 
+if [ -n "$DROPIN" ]; then
+    # the same -bdwgc binary on bdwgc, bdwgc incremental and pacegc's libgc.so.1
+    for w in "${WORKLOADS[@]}"; do
+        case " ${BACKS[$w]} " in *" bdwgc "*) BACKS[$w]="bdwgc bdwgc-incr pacegc-libgc" ;; *) BACKS[$w]="" ;; esac
+    done
+fi
 if [ -n "${BENCH_WORKLOADS:-}" ]; then
     read -r -a WORKLOADS <<<"$BENCH_WORKLOADS"
 fi
@@ -155,6 +170,7 @@ run_one() {
     if [ -n "$QUICK" ]; then args=${QARGS[$w]}; else args=${ARGS[$w]}; fi
     case $b in
     bdwgc-incr) bin=$BIN/$prog-bdwgc; envs+=(BENCH_BDW_INCREMENTAL=1) ;;
+    pacegc-libgc) bin=$BIN/$prog-bdwgc; envs+=(LD_LIBRARY_PATH=$DROPIN_LIB) ;;
     *) bin=$BIN/$prog-$b ;;
     esac
     case $b in
@@ -184,6 +200,8 @@ run_one() {
     fi
     # one program can serve several workloads (latency, latency-256m)
     line=$(printf '%s\n' "$line" | sed "s/^RESULT workload=[^ ]* /RESULT workload=$w /")
+    # the drop-in runs the bdwgc binary, which names itself bdwgc
+    [ "$b" = pacegc-libgc ] && line=$(printf '%s\n' "$line" | sed "s/ backend=[^ ]* / backend=$b /")
     if [ "$b" = go ] && [ -n "$GO_GCTRACE" ]; then
         case $line in *" assist_ms=- "*)
             line=${line/ assist_ms=- / assist_ms=$(gctrace_assist_ms "$tag.err") }
@@ -234,7 +252,7 @@ keyspec=""
 for w in "${WORKLOADS[@]}"; do keyspec="$keyspec$w:${KEYS[$w]// /,};"; done
 
 TABLE=$OUT/table.md
-awk -v order="${WORKLOADS[*]}" -v backs="$ALL_BACKENDS" -v keyspec="$keyspec" '
+awk -v order="${WORKLOADS[*]}" -v backs="$ALL_BACKENDS" -v keyspec="$keyspec" -v ref="$REF" '
 function median(s,   a, n, i, j, t) {
     n = split(s, a, " ")
     if (n == 0) return ""
@@ -271,16 +289,16 @@ $1 == "RESULT" || $1 == "FAIL" {
 END {
     nk = split(keyspec, ks, ";")
     for (i = 1; i <= nk; i++) { p = index(ks[i], ":"); if (p) keys[substr(ks[i], 1, p - 1)] = substr(ks[i], p + 1) }
-    printf "| %-14s | %-10s | %4s | %9s | %8s | %9s | %9s | %6s | %8s | %10s | %9s | %s |\n", \
-        "workload", "backend", "runs", "wall ms", "RSS MiB", "max pause", "p99 pause", "peak/", "assist", "pacegc/x", "pacegc/x", "other medians"
-    printf "| %-14s | %-10s | %4s | %9s | %8s | %9s | %9s | %6s | %8s | %10s | %9s | %s |\n", \
+    printf "| %-14s | %-12s | %4s | %9s | %8s | %9s | %9s | %6s | %8s | %10s | %9s | %s |\n", \
+        "workload", "backend", "runs", "wall ms", "RSS MiB", "max pause", "p99 pause", "peak/", "assist", ref "/x", ref "/x", "other medians"
+    printf "| %-14s | %-12s | %4s | %9s | %8s | %9s | %9s | %6s | %8s | %10s | %9s | %s |\n", \
         "", "", "", "(median)", "(peak)", "ms", "ms", "goal", "ms", "wall", "RSS", ""
-    printf "|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n", "----------------", "------------", "-----:", \
+    printf "|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n", "----------------", "--------------", "-----:", \
         "----------:", "---------:", "----------:", "----------:", "-------:", "---------:", "-----------:", "----------:", "---"
     nw = split(order, ws, " "); nb = split(backs, bs, " ")
     for (i = 1; i <= nw; i++) {
         w = ws[i]
-        pw = median(vals[w, "pacegc", "wall"]); pr = median(vals[w, "pacegc", "rss"])
+        pw = median(vals[w, ref, "wall"]); pr = median(vals[w, ref, "rss"])
         for (j = 1; j <= nb; j++) {
             b = bs[j]
             if (!runs[w, b] && !fails[w, b]) continue
@@ -292,11 +310,11 @@ END {
                 if (m != "") other = other (other == "" ? "" : " ") kk[x] "=" m
             }
             if (fails[w, b]) other = other (other == "" ? "" : " ") "FAILED=" fails[w, b]
-            printf "| %-14s | %-10s | %4d | %9s | %8s | %9s | %9s | %6s | %8s | %10s | %9s | %s |\n", \
+            printf "| %-14s | %-12s | %4d | %9s | %8s | %9s | %9s | %6s | %8s | %10s | %9s | %s |\n", \
                 w, b, runs[w, b], fmt(wall, "%.0f"), fmt(rss, "%.1f"), \
                 fmt(median(vals[w, b, "max"]), "%.2f"), fmt(median(vals[w, b, "p99"]), "%.2f"), \
                 fmt(median(vals[w, b, "pog"]), "%.2f"), fmt(median(vals[w, b, "assist"]), "%.0f"), \
-                (b == "pacegc" ? "-" : ratio(pw, wall)), (b == "pacegc" ? "-" : ratio(pr, rss)), \
+                (b == ref ? "-" : ratio(pw, wall)), (b == ref ? "-" : ratio(pr, rss)), \
                 (other == "" ? "-" : other)
         }
     }
@@ -326,6 +344,9 @@ fi
 # ---- Report -----------------------------------------------------------------------
 [ "$DOC" = - ] && exit $((nfail > 0))
 mkdir -p "$(dirname "$DOC")"
+# bench/dropin.sh writes the "bdwgc drop-in" section: keep it
+DROPIN_SECTION=
+[ -f "$DOC" ] && DROPIN_SECTION=$(awk '/^## bdwgc drop-in/ {on = 1} on && /^## / && !/^## bdwgc drop-in/ {on = 0} on' "$DOC")
 {
     echo "# pacegc benchmarks"
     echo
@@ -381,6 +402,10 @@ mkdir -p "$(dirname "$DOC")"
     echo '```'
     cat "$RESULTS"
     echo '```'
+    if [ -n "$DROPIN_SECTION" ]; then
+        echo
+        printf '%s\n' "$DROPIN_SECTION"
+    fi
 } >"$DOC"
 echo "wrote $DOC"
 exit $((nfail > 0))

@@ -225,7 +225,14 @@ typedef struct pgc_stats {
 #define PGC_BARRIER_SATB 0
 #define PGC_BARRIER_NONE_STW 1
 #define PGC_BARRIER_NONE_UFFD 2
-/* "barrier", "none-stw", "none-uffd", or "unknown". */
+/* NONE_MPROTECT: as NONE_UFFD, but the written pages are found by
+ * write-protecting the heap's pointer-holding pages (mprotect) and catching
+ * the first write to each with a SIGSEGV handler (chained to the program's
+ * handler for other faults); when userfaultfd is unavailable, or
+ * PGC_BARRIER=none-mprotect. System calls that write into a protected page
+ * fail with EFAULT (pgc_alloc_atomic memory is never protected). */
+#define PGC_BARRIER_NONE_MPROTECT 3
+/* "barrier", "none-stw", "none-uffd", "none-mprotect", or "unknown". */
 PGC_API const char *pgc_barrier_mode_name(int mode);
 
 PGC_API void pgc_read_stats(pgc_stats *out);

@@ -591,14 +591,17 @@ static void mark_phase(cycle_ctx *c)
             continue;
         /* Barrier-free, mostly concurrent: re-scan written pages meanwhile,
          * and in pause #2 those and every root (nobarrier.c, INV-BDS). */
-        if (pgc__barrier_mode == PGC_BARRIER_NONE_UFFD && nobarrier_preclean(&c->m))
+        bool tracked = pgc__barrier_mode == PGC_BARRIER_NONE_UFFD ||
+                       pgc__barrier_mode == PGC_BARRIER_NONE_MPROTECT;
+        if (tracked && nobarrier_preclean(&c->m))
             continue;
         pgc_hook_point(PGC_TEST_BEFORE_TERM);
         uint64_t t0 = now_ns();
         begin_pause();
-        if (pgc__barrier_mode == PGC_BARRIER_NONE_UFFD)
+        if (tracked)
             nobarrier_final_mark(&c->m);
         if (confirm_termination(c)) {
+            nobarrier_mark_done(); /* none-mprotect: INV-PROT-CYCLE */
             c->t_term = t0;
             mark_termination(c);
             workers_end_cycle();

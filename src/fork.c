@@ -22,23 +22,42 @@
  * fork are not covered (the child re-creates the locks they may hold).
  * The handlers are installed by pgc_init; vfork and posix_spawn run no
  * handlers and need none (the child execs at once).
+ *
+ * The same three steps can be called by hand (pgc__fork_prepare/parent/
+ * child: bdwgc's GC_atfork_*, for programs that fork through their own
+ * wrappers). They nest with the pthread_atfork handlers on the forking
+ * thread (INV-FORK-NEST): only the outermost prepare stops the world and
+ * only the matching outermost parent/child undoes it, so a program that
+ * calls GC_atfork_prepare, fork(), GC_atfork_parent runs each step once,
+ * and one that forks without running the pthread_atfork handlers (a raw
+ * clone) is still covered by its own calls.
  */
 #include "internal.h"
 
+/* INV-FORK-NEST: prepares open on this thread (thread-local: the forking
+ * thread alone reads and writes it; the child inherits the value). */
+static __thread int fork_nesting;
+
 static void fork_prepare(void)
 {
+    if (fork_nesting++ > 0)
+        return;
     cycle_fork_prepare();
     threads_fork_prepare();
 }
 
 static void fork_parent(void)
 {
+    if (fork_nesting == 0 || --fork_nesting > 0)
+        return; /* no prepare open, or an outer one will be closed later */
     threads_fork_parent();
     cycle_fork_parent();
 }
 
 static void fork_child(void)
 {
+    if (fork_nesting == 0 || --fork_nesting > 0)
+        return;
     heap_fork_child();
     alloc_fork_child();
     mark_fork_child();
@@ -46,8 +65,13 @@ static void fork_child(void)
     assist_fork_child();
     threads_fork_child();
     workers_fork_child();
+    nobarrier_fork_child();
     cycle_fork_child();
 }
+
+void pgc__fork_prepare(void) { fork_prepare(); }
+void pgc__fork_parent(void) { fork_parent(); }
+void pgc__fork_child(void) { fork_child(); }
 
 void fork_init(void)
 {

@@ -658,6 +658,11 @@ PGC_INTERNAL_API int64_t parse_bytes(const char *s, bool *ok);
 
 /* ---- fork.c -------------------------------------------------------------------- */
 PGC_INTERNAL_API void fork_init(void);
+/* The fork handlers, callable by hand (GC_atfork_*); nest with the
+ * pthread_atfork ones (INV-FORK-NEST). */
+PGC_INTERNAL_API void pgc__fork_prepare(void);
+PGC_INTERNAL_API void pgc__fork_parent(void);
+PGC_INTERNAL_API void pgc__fork_child(void);
 
 /* ---- nobarrier.c ---------------------------------------------------------------- */
 /* The process's barrier mode (PGC_BARRIER_*): written once by options_init
@@ -670,6 +675,11 @@ PGC_INTERNAL_API void nobarrier_final_mark(pgc_marker *m);
 PGC_INTERNAL_API void nobarrier_default_none(void); /* before ensure_init */
 PGC_INTERNAL_API void nobarrier_prepare(void);
 PGC_INTERNAL_API void nobarrier_mark(pgc_marker *m);
+PGC_INTERNAL_API void nobarrier_fork_child(void);
+PGC_INTERNAL_API void nobarrier_mark_done(void); /* pause #2, marking complete */
+/* none-mprotect: make the protected heap pages in [p, p+n) writable before
+ * a system call writes them; true if any was protected. */
+PGC_INTERNAL_API bool pgc__nobarrier_unprotect(const void *p, size_t n); /* fork.c, before the coordinator starts */
 
 /* ---- init (api.c) --------------------------------------------------------------- */
 PGC_INTERNAL_API void ensure_init(void);

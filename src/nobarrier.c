@@ -13,9 +13,13 @@
  *                         barrier-free mode before it initialises) and
  *                         PGC_BARRIER=none when the kernel supports it;
  *                         PGC_BARRIER=none-uffd insists (fatal otherwise).
+ *   PGC_BARRIER_NONE_MPROTECT  the same mostly-concurrent marking, with the
+ *                         written pages found by mprotect + SIGSEGV (below);
+ *                         when userfaultfd is unavailable, or
+ *                         PGC_BARRIER=none-mprotect (fatal if impossible).
  *   PGC_BARRIER_NONE_STW  no barrier; the world stays stopped from the root
- *                         snapshot until marking is complete. The fallback,
- *                         or PGC_BARRIER=none-stw.
+ *                         snapshot until marking is complete. The last
+ *                         fallback, or PGC_BARRIER=none-stw.
  *
  * Why stop the world: with plain stores a mutator can move the only
  * pointer to a white object into an already scanned object and erase the
@@ -44,6 +48,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/mman.h>
 #include <linux/userfaultfd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,12 +75,13 @@ const char *pgc_barrier_mode_name(int mode)
     case PGC_BARRIER_SATB: return "barrier";
     case PGC_BARRIER_NONE_STW: return "none-stw";
     case PGC_BARRIER_NONE_UFFD: return "none-uffd";
+    case PGC_BARRIER_NONE_MPROTECT: return "none-mprotect";
     default: return "unknown";
     }
 }
 
 /* What options_init asked for; nobarrier_init settles the mode. */
-enum { WANT_SATB, WANT_NONE, WANT_STW, WANT_UFFD };
+enum { WANT_SATB, WANT_NONE, WANT_STW, WANT_UFFD, WANT_MPROTECT };
 static int want;
 
 void nobarrier_choose_mode(void)
@@ -88,6 +95,8 @@ void nobarrier_choose_mode(void)
             want = WANT_STW;
         else if (strcmp(s, "none-uffd") == 0)
             want = WANT_UFFD;
+        else if (strcmp(s, "none-mprotect") == 0)
+            want = WANT_MPROTECT;
         else if (strcmp(s, "barrier") == 0) {
             if (default_none)
                 fprintf(stderr, "pacegc: PGC_BARRIER=barrier ignored: this program makes plain "
@@ -95,8 +104,8 @@ void nobarrier_choose_mode(void)
             else
                 want = WANT_SATB;
         } else
-            fprintf(stderr, "pacegc: PGC_BARRIER=%s is not 'barrier', 'none', 'none-uffd' or "
-                            "'none-stw'; using %s\n", s, want == WANT_SATB ? "barrier" : "none");
+            fprintf(stderr, "pacegc: PGC_BARRIER=%s is not 'barrier', 'none', 'none-uffd', "
+                            "'none-mprotect' or 'none-stw'; using %s\n", s, want == WANT_SATB ? "barrier" : "none");
     }
     /* The final pause of a barrier-free mode marks on every proc (a
      * dedicated worker per proc but the coordinator's): an idle-priority
@@ -201,22 +210,269 @@ static const char *uffd_setup(void)
     return NULL;
 }
 
+static const char *mprotect_setup(void);
+
 void nobarrier_init(void)
 {
     int mode = PGC_BARRIER_SATB;
     if (want == WANT_STW)
         mode = PGC_BARRIER_NONE_STW;
-    else if (want == WANT_NONE || want == WANT_UFFD) {
+    else if (want == WANT_MPROTECT) {
+        const char *why = mprotect_setup();
+        if (why)
+            pgc_fatal("pacegc: PGC_BARRIER=none-mprotect: %s; use PGC_BARRIER=none-stw\n", why);
+        mode = PGC_BARRIER_NONE_MPROTECT;
+    } else if (want == WANT_NONE || want == WANT_UFFD) {
         const char *why = uffd_setup();
         if (!why)
             mode = PGC_BARRIER_NONE_UFFD;
         else if (want == WANT_UFFD)
             pgc_fatal("pacegc: PGC_BARRIER=none-uffd: the kernel cannot track heap writes (%s); "
-                      "use PGC_BARRIER=none-stw\n", why);
+                      "use PGC_BARRIER=none-mprotect or none-stw\n", why);
+        else if (!mprotect_setup())
+            mode = PGC_BARRIER_NONE_MPROTECT;
         else
             mode = PGC_BARRIER_NONE_STW;
     }
     pgc__barrier_mode = mode;
+}
+
+/* ---- Dirty-page tracking: mprotect + SIGSEGV ---------------------------------
+ *
+ * bdwgc's MPROTECT_VDB method, for kernels without userfaultfd's
+ * asynchronous write-protect. The coordinator makes the OS pages (4 KiB) of
+ * every in-use scanned span read-only and sets their bit in prot_bits; the
+ * first write to such a page faults, and the SIGSEGV handler makes the page
+ * writable again and clears its bit. A page of a scanned span whose bit is
+ * clear is "written" (never protected counts as written, as in none-uffd).
+ * Pages of atomic (pointer-free) spans, free pages and collector metadata
+ * are never protected: they need no re-scan, and pointer-free objects are
+ * where programs read(2) into (a system call that writes a protected page
+ * does not fault: it fails with EFAULT; the libgc.so.1 layer wraps read,
+ * pread, recv and recvfrom, pgc__nobarrier_unprotect).
+ *
+ * INV-PROT-BITS: a page of the committed heap that is writable has its
+ * bit clear whenever no handler is running. The coordinator sets a
+ * page's bit before it makes the page read-only (a write between the two
+ * lands before the page's slots are queued, below, so the scan sees it);
+ * the handler makes the page writable before it clears the bit, so the
+ * last step of every handler leaves "writable, clear". The stop signal is
+ * blocked in the handler, so no pause sees a handler half done; the final
+ * pause therefore reads an exact written set.
+ * INV-PROT-SCAN-AFTER: the slots of a page are queued only after the page
+ * is read-only again, so a write after the scan faults and is in the next
+ * round.
+ * INV-PROT-CYCLE: pages are protected only while a cycle marks: pause #2
+ * makes the whole committed heap writable and clears every bit
+ * (nobarrier_mark_done) before sweeping can free a span, so a span that
+ * becomes free or atomic never keeps a protection. (Each protected page
+ * that is written splits a kernel VMA; if the handler's mprotect fails,
+ * for vm.max_map_count, it makes the whole heap writable instead: every
+ * page counts as written, and the cycle re-scans more but misses nothing.)
+ */
+
+#define OS_PAGE 4096u
+static uintptr_t heap_end_now(void);
+static void queue_written(pgc_marker *m, uintptr_t lo, uintptr_t hi);
+static _Atomic uint64_t *prot_bits;  /* a bit per OS page of the reservation; see INV-PROT-BITS */
+static _Atomic uintptr_t prot_hi;    /* end of the range protected this cycle (coordinator
+                                        writes, handler reads; seq_cst) */
+static struct sigaction old_segv, old_bus; /* the program's handlers, for chaining (fixed at init) */
+static _Atomic uint64_t prot_faults; /* handled write faults (statistics, relaxed) */
+
+static inline size_t page_no(uintptr_t a) { return (a - G.heap_base) / OS_PAGE; }
+static inline bool prot_test(size_t i) { return load_relaxed(&prot_bits[i / 64]) >> (i % 64) & 1; }
+
+/* Whole heap writable, every bit clear: all pages count as written. */
+static void unprotect_all(void)
+{
+    uintptr_t hi = load_seq_cst(&prot_hi);
+    if (hi > G.heap_base && mprotect((void *)G.heap_base, hi - G.heap_base, PROT_READ | PROT_WRITE) != 0)
+        pgc_fatal("pacegc: none-mprotect: cannot un-protect the heap: %s\n", strerror(errno));
+    size_t n = (page_no(hi) + 63) / 64;
+    for (size_t i = 0; i < n; i++)
+        store_seq_cst(&prot_bits[i], 0);
+}
+
+static void chain(struct sigaction *old, int sig, siginfo_t *si, void *uc)
+{
+    if (old->sa_flags & SA_SIGINFO) {
+        if (old->sa_sigaction) {
+            old->sa_sigaction(sig, si, uc);
+            return;
+        }
+    } else if (old->sa_handler == SIG_IGN) {
+        return;
+    } else if (old->sa_handler != SIG_DFL) {
+        old->sa_handler(sig);
+        return;
+    }
+    /* the default action: the faulting instruction runs again and dies by
+     * it; a signal sent by kill is raised again */
+    signal(sig, SIG_DFL);
+    if (si->si_code <= 0)
+        raise(sig);
+}
+
+static void write_fault(int sig, siginfo_t *si, void *uc)
+{
+    int saved = errno;
+    uintptr_t a = (uintptr_t)si->si_addr;
+    uintptr_t hi = load_seq_cst(&prot_hi);
+    if (a - G.heap_base < G.heap_size && a < hi) {
+        size_t i = page_no(a);
+        uintptr_t page = a & ~(uintptr_t)(OS_PAGE - 1);
+        if (prot_test(i)) {
+            if (mprotect((void *)page, OS_PAGE, PROT_READ | PROT_WRITE) != 0)
+                unprotect_all(); /* ENOMEM: too many VMAs (see INV-PROT-CYCLE) */
+            fetch_and_seq_cst(&prot_bits[i / 64], ~((uint64_t)1 << (i % 64)));
+            fetch_add_relaxed(&prot_faults, 1);
+        }
+        /* else another thread un-protected it meanwhile: the write retries */
+        errno = saved;
+        return;
+    }
+    errno = saved;
+    chain(sig == SIGBUS ? &old_bus : &old_segv, sig, si, uc);
+}
+
+static const char *mprotect_setup(void)
+{
+    static char why[160];
+    size_t bytes = (G.heap_size / OS_PAGE + 63) / 64 * 8;
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) {
+        snprintf(why, sizeof why, "cannot map the page bitmap: %s", strerror(errno));
+        return why;
+    }
+    prot_bits = p;
+    store_seq_cst(&prot_hi, G.heap_base);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = write_fault;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART | SA_NODEFER;
+    /* INV-PROT-BITS: no stop (nor any other asynchronous signal) inside */
+    os_internal_sigset(&sa.sa_mask);
+    if (sigaction(SIGSEGV, &sa, &old_segv) != 0 || sigaction(SIGBUS, &sa, &old_bus) != 0) {
+        snprintf(why, sizeof why, "cannot install the SIGSEGV handler: %s", strerror(errno));
+        return why;
+    }
+    return NULL;
+}
+
+/* A system call is about to write [p, p+n) (the libgc.so.1 layer's
+ * wrappers): make the protected pages in it writable, as the handler would.
+ * Returns true if it changed anything (a retry after EFAULT may help). */
+bool pgc__nobarrier_unprotect(const void *p, size_t n)
+{
+    if (pgc__barrier_mode != PGC_BARRIER_NONE_MPROTECT || n == 0)
+        return false;
+    uintptr_t lo = (uintptr_t)p, hi = load_seq_cst(&prot_hi);
+    if (lo - G.heap_base >= G.heap_size || lo >= hi)
+        return false;
+    uintptr_t e = lo + n < hi ? lo + n : hi;
+    bool changed = false;
+    for (uintptr_t x = lo & ~(uintptr_t)(OS_PAGE - 1); x < e; x += OS_PAGE) {
+        size_t i = page_no(x);
+        if (!prot_test(i))
+            continue;
+        if (mprotect((void *)x, OS_PAGE, PROT_READ | PROT_WRITE) != 0)
+            unprotect_all();
+        fetch_and_seq_cst(&prot_bits[i / 64], ~((uint64_t)1 << (i % 64)));
+        changed = true;
+    }
+    return changed;
+}
+
+/* Protect the run [lo, hi) of written pages (bits clear) again, then queue
+ * its marked slots (INV-PROT-SCAN-AFTER). */
+static void reprotect_run(pgc_marker *m, uintptr_t lo, uintptr_t hi)
+{
+    for (uintptr_t x = lo; x < hi; x += OS_PAGE) {
+        size_t i = page_no(x);
+        fetch_or_seq_cst(&prot_bits[i / 64], (uint64_t)1 << (i % 64));
+    }
+    if (mprotect((void *)lo, hi - lo, PROT_READ) != 0) {
+        /* ENOMEM (VMAs): leave them writable, bits clear again */
+        for (uintptr_t x = lo; x < hi; x += OS_PAGE) {
+            size_t i = page_no(x);
+            fetch_and_seq_cst(&prot_bits[i / 64], ~((uint64_t)1 << (i % 64)));
+        }
+    }
+    if (m)
+        queue_written(m, lo, hi);
+}
+
+/* One round: every written page of an in-use scanned span is protected
+ * again and, with m, its marked slots queued. Returns the written pages. */
+static uint64_t mprotect_round(pgc_marker *m)
+{
+    uintptr_t end = heap_end_now();
+    if (load_seq_cst(&prot_hi) < end)
+        store_seq_cst(&prot_hi, end); /* before any page above the old end is protected */
+    uint64_t pages = 0;
+    uintptr_t run = 0;
+    for (uintptr_t x = G.heap_base; x < end;) {
+        pgc_span *s = span_of(x);
+        if (!s || s->kind == KIND_ATOMIC) {
+            if (run) {
+                reprotect_run(m, run, x);
+                run = 0;
+            }
+            x = s ? s->start + ((uintptr_t)s->npages << PAGE_SHIFT) : (x + PAGE_SIZE) & ~(PAGE_SIZE - 1);
+            continue;
+        }
+        uintptr_t send = s->start + ((uintptr_t)s->npages << PAGE_SHIFT);
+        for (; x < send; x += OS_PAGE) {
+            if (!prot_test(page_no(x))) {
+                pages++;
+                if (!run)
+                    run = x;
+            } else if (run) {
+                reprotect_run(m, run, x);
+                run = 0;
+            }
+        }
+    }
+    if (run)
+        reprotect_run(m, run, end);
+    return pages;
+}
+
+/* Pause #2 found marking complete (none-mprotect): INV-PROT-CYCLE. */
+void nobarrier_mark_done(void)
+{
+    if (pgc__barrier_mode == PGC_BARRIER_NONE_MPROTECT)
+        unprotect_all();
+}
+
+/* A forked child (one thread, no coordinator yet). In none-uffd the two
+ * descriptors belong to the parent: the userfaultfd's context is the
+ * parent's mm, and /proc/self/pagemap was opened as the parent's pid, so a
+ * PAGEMAP_SCAN through it would read and re-protect the parent's pages
+ * (stealing the parent's written bits: a missed re-scan there). The child's
+ * copy of the heap is not registered with any userfaultfd (fork drops the
+ * registration without UFFD_FEATURE_EVENT_FORK, and the pages' uffd-wp
+ * bits with it). So the child closes both, without using them, and sets
+ * tracking up anew on its own mm; if that fails it marks with the world
+ * stopped (none-stw) from now on. Its first cycle write-protects the whole
+ * heap again (nobarrier_prepare): never-protected pages read as written,
+ * so nothing written before that is missed. */
+void nobarrier_fork_child(void)
+{
+    if (pgc__barrier_mode != PGC_BARRIER_NONE_UFFD)
+        return;
+    close(pagemap_fd);
+    close(uffd);
+    pagemap_fd = uffd = -1;
+    const char *why = uffd_setup();
+    if (why) {
+        /* No thread runs but this one: the mode may still change. */
+        pgc__barrier_mode = PGC_BARRIER_NONE_STW;
+        if (getenv("PGC_BARRIER") && strcmp(getenv("PGC_BARRIER"), "none-uffd") == 0)
+            pgc_fatal("pacegc: PGC_BARRIER=none-uffd: a forked child cannot track heap writes (%s)\n",
+                      why);
+    }
 }
 
 /* The committed heap, [heap_base, heap_end). The heap lock is never held by
@@ -263,8 +519,12 @@ static void queue_written(pgc_marker *m, uintptr_t lo, uintptr_t hi)
 /* One read-and-reprotect of the committed heap: with m, queue the marked
  * slots on written pages; without, only protect. Returns the written OS
  * pages. */
+static uint64_t mprotect_round(pgc_marker *m);
+
 static uint64_t scan_written(pgc_marker *m)
 {
+    if (pgc__barrier_mode == PGC_BARRIER_NONE_MPROTECT)
+        return mprotect_round(m);
     struct page_region vec[SCAN_VEC];
     uintptr_t end = heap_end_now();
     struct pm_scan_arg a = { .size = sizeof a, .flags = PM_SCAN_WP_MATCHING | PM_SCAN_CHECK_WPASYNC,
@@ -306,7 +566,7 @@ static int stw_workers(void) { return G.procs > 1 ? G.procs - 1 : 0; }
 void nobarrier_prepare(void)
 {
     workers_start_cycle(stw_workers(), 0.0);
-    if (pgc__barrier_mode == PGC_BARRIER_NONE_UFFD) {
+    if (pgc__barrier_mode == PGC_BARRIER_NONE_UFFD || pgc__barrier_mode == PGC_BARRIER_NONE_MPROTECT) {
         scan_written(NULL); /* BDS step 1: start tracking from here */
         last_written = UINT64_MAX;
         rounds = 0;

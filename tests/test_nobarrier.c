@@ -14,8 +14,9 @@
  * starting. Each node carries a value and a payload derived from it.
  *
  * The program runs itself in each barrier-free mode: PGC_BARRIER=none-stw,
+ * none-mprotect (pages write-protected, first writes caught by SIGSEGV),
  * and PGC_BARRIER=none (none-uffd where the kernel tracks writes, else
- * none-stw again). Asserts, in each: after many cycles every node is intact
+ * none-mprotect again). Asserts, in each: after many cycles every node is intact
  * (payload matches its value, so none was freed and reused), the count and
  * sum of values per table are unchanged, the stats report the mode, and
  * gccheckmark (which aborts on a miss) found nothing; in none-stw, no
@@ -156,8 +157,11 @@ static int workload(void)
     if (!any && env && strcmp(env, "none-stw") == 0)
         CHECK(st.barrier_mode == PGC_BARRIER_NONE_STW, "mode %d", st.barrier_mode);
     if (!any)
-        CHECK(st.barrier_mode == PGC_BARRIER_NONE_STW || st.barrier_mode == PGC_BARRIER_NONE_UFFD,
+        CHECK(st.barrier_mode == PGC_BARRIER_NONE_STW || st.barrier_mode == PGC_BARRIER_NONE_UFFD ||
+                  st.barrier_mode == PGC_BARRIER_NONE_MPROTECT,
               "PGC_BARRIER=%s gave mode %d", env, st.barrier_mode);
+    if (!any && env && strcmp(env, "none-mprotect") == 0)
+        CHECK(st.barrier_mode == PGC_BARRIER_NONE_MPROTECT, "mode %d", st.barrier_mode);
     pthread_t th[NTHREADS];
     for (int i = 0; i < NTHREADS; i++)
         CHECK(pgc_pthread_create(&th[i], NULL, worker, (void *)(uintptr_t)(i + 1)) == 0, "create");
@@ -193,6 +197,7 @@ int main(void)
     self[n] = 0;
     fflush(stdout);
     run_mode_child(self, "none-stw");
+    run_mode_child(self, "none-mprotect");
     run_mode_child(self, "none");
     return 0;
 }

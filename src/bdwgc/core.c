@@ -64,7 +64,6 @@ __attribute__((visibility("default"))) char GC_arrays[0x2c9f0];
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static _Atomic int inited;       /* 1 once init_once is done (release; acquire in gcx_ensure) */
-static _Atomic int forked_child; /* set in a child by GC_atfork_child (relaxed) */
 static void on_event(int ev);
 static void *oom_trampoline(size_t bytes);
 static void apply_percent(void);
@@ -101,13 +100,7 @@ void gcx_unsupported(const char *fn)
     pgc_fatal("pacegc (libgc.so.1): %s is not supported by pacegc's libgc.so.1\n", fn);
 }
 
-static inline void alloc_check(void)
-{
-    if (__builtin_expect(load_relaxed(&forked_child), 0))
-        gcx_not_yet("allocation in a child process after fork (GC_atfork_child)",
-                    "re-creating the collector's threads in the child");
-    gcx_ensure();
-}
+static inline void alloc_check(void) { gcx_ensure(); }
 
 void GC_init(void) { gcx_ensure(); }
 int GC_is_init_called(void) { return load_acquire(&inited); }
@@ -385,9 +378,14 @@ void GC_enable_incremental(void) { gcx_ensure(); }
 int GC_is_incremental_mode(void)
 {
     gcx_ensure();
-    return pgc__barrier_mode == PGC_BARRIER_NONE_UFFD;
+    return pgc__barrier_mode == PGC_BARRIER_NONE_UFFD || pgc__barrier_mode == PGC_BARRIER_NONE_MPROTECT;
 }
-int GC_incremental_protection_needs(void) { return GC_PROTECTS_NONE; }
+/* none-mprotect protects pages of scanned (not pointer-free) objects */
+int GC_incremental_protection_needs(void)
+{
+    gcx_ensure();
+    return pgc__barrier_mode == PGC_BARRIER_NONE_MPROTECT ? GC_PROTECTS_POINTER_HEAP : GC_PROTECTS_NONE;
+}
 void GC_start_incremental_collection(void) { GC_gcollect(); }
 
 /* The pacer sizes the heap; an expansion request is a hint. */
@@ -458,17 +456,36 @@ int GC_get_rate(void) { return rate; }
 void GC_set_max_prior_attempts(int v) { max_prior_attempts = v; }
 int GC_get_max_prior_attempts(void) { return max_prior_attempts; }
 
-/* Fork: the parent goes on as before; a child may exec or exit, but may
- * not allocate (the collector's threads do not exist in it yet). */
-void GC_set_handle_fork(int v)
+/*
+ * Fork: pacegc always handles it. pgc_init installs pthread_atfork
+ * handlers (fork.c): the fork waits for a cycle in progress, and the child
+ * goes on with the heap, the forking thread, its own collector threads and
+ * (none-uffd) its own write tracking. So every value of GC_set_handle_fork
+ * means the same, and GC_atfork_prepare/parent/child, which bdwgc's
+ * programs call around a fork when bdwgc's handlers are off, run pacegc's
+ * steps by hand. They nest with the pthread_atfork handlers (INV-FORK-NEST,
+ * fork.c), so a program calling them around fork() runs each step once:
+ * GC_atfork_prepare stops the world, the handlers inside fork() see it
+ * done, GC_atfork_parent or GC_atfork_child undoes it. Between
+ * GC_atfork_prepare and the fork the program must not allocate, as in
+ * bdwgc (which holds its allocation lock there).
+ */
+void GC_set_handle_fork(int v) { (void)v; }
+void GC_atfork_prepare(void)
 {
-    if (v > 0)
-        gcx_not_yet("GC_set_handle_fork(1) (collection in a forked child)",
-                    "re-creating the collector's threads in the child");
+    gcx_ensure();
+    pgc__fork_prepare();
 }
-void GC_atfork_prepare(void) { gcx_ensure(); }
-void GC_atfork_parent(void) {}
-void GC_atfork_child(void) { store_relaxed(&forked_child, 1); }
+void GC_atfork_parent(void)
+{
+    if (load_acquire(&inited))
+        pgc__fork_parent();
+}
+void GC_atfork_child(void)
+{
+    if (load_acquire(&inited))
+        pgc__fork_child();
+}
 
 /* ---- Roots ------------------------------------------------------------------------- */
 
@@ -780,3 +797,67 @@ void GC_debug_end_stubborn_change(const void *p) { (void)p; }
 void GC_debug_ptr_store_and_dirty(void *p, const void *q) { GC_ptr_store_and_dirty(p, q); }
 void *GC_debug_malloc_replacement(size_t n) { return GC_malloc(n); }
 void *GC_debug_realloc_replacement(void *p, size_t n) { return GC_realloc(p, n); }
+
+/* ---- System calls that write into the heap (none-mprotect) ---------------------------
+ * In none-mprotect the pages of scanned objects are read-only while a cycle
+ * marks, and a system call writing into one fails with EFAULT instead of
+ * faulting. libgc.so.1 therefore defines read, pread, recv and recvfrom
+ * (they interpose libc's for the program and its libraries): the buffer's
+ * protected pages are made writable first, and a call that still fails
+ * with EFAULT because the collector protected them again meanwhile is
+ * retried (read-type calls consume nothing when they fail with EFAULT).
+ * Other calls (readv, recvmsg, stat into a GC_malloc'd struct, ...) are not
+ * covered: use pointer-free memory (GC_malloc_atomic, never protected) or
+ * non-heap memory for them, as bdwgc's MPROTECT_VDB also asks. In the
+ * other modes the wrappers only forward. */
+#include <sys/socket.h>
+
+#define SYSCALL_RETRIES 64
+
+static void *next_fn(const char *name)
+{
+    void *f = dlsym(RTLD_NEXT, name);
+    if (!f)
+        pgc_fatal("pacegc (libgc.so.1): cannot find libc's %s\n", name);
+    return f;
+}
+
+#define HEAP_WRITE_CALL(type, fn, buf, len, call)                                   \
+    do {                                                                           \
+        static _Atomic(type) real;                                                 \
+        type f = load_relaxed(&real);                                              \
+        if (!f) {                                                                  \
+            f = (type)next_fn(fn);                                                 \
+            store_relaxed(&real, f);                                               \
+        }                                                                          \
+        pgc__nobarrier_unprotect(buf, len);                                        \
+        ssize_t r;                                                                 \
+        int tries = 0;                                                             \
+        while ((r = call) < 0 && errno == EFAULT && tries++ < SYSCALL_RETRIES &&   \
+               pgc__nobarrier_unprotect(buf, len)) {                               \
+        }                                                                          \
+        return r;                                                                  \
+    } while (0)
+
+typedef ssize_t (*read_fn)(int, void *, size_t);
+typedef ssize_t (*pread_fn)(int, void *, size_t, off_t);
+typedef ssize_t (*recv_fn)(int, void *, size_t, int);
+typedef ssize_t (*recvfrom_fn)(int, void *, size_t, int, struct sockaddr *, socklen_t *);
+
+__attribute__((visibility("default"))) ssize_t read(int fd, void *buf, size_t n)
+{
+    HEAP_WRITE_CALL(read_fn, "read", buf, n, f(fd, buf, n));
+}
+__attribute__((visibility("default"))) ssize_t pread(int fd, void *buf, size_t n, off_t off)
+{
+    HEAP_WRITE_CALL(pread_fn, "pread", buf, n, f(fd, buf, n, off));
+}
+__attribute__((visibility("default"))) ssize_t recv(int fd, void *buf, size_t n, int flags)
+{
+    HEAP_WRITE_CALL(recv_fn, "recv", buf, n, f(fd, buf, n, flags));
+}
+__attribute__((visibility("default"))) ssize_t recvfrom(int fd, void *buf, size_t n, int flags,
+                                                        struct sockaddr *from, socklen_t *len)
+{
+    HEAP_WRITE_CALL(recvfrom_fn, "recvfrom", buf, n, f(fd, buf, n, flags, from, len));
+}

@@ -66,11 +66,6 @@ static void do_bad_free(void)
     static char not_heap[16];
     GC_free(not_heap);
 }
-static void do_fork_child_alloc(void)
-{
-    GC_atfork_child();
-    GC_malloc(10);
-}
 
 int main(void)
 {
@@ -86,7 +81,6 @@ int main(void)
     expect_fatal(do_dump, "dump", "GC_dump is not supported by pacegc's libgc.so.1");
     expect_fatal(do_new_kind, "kind", "is not supported by pacegc's libgc.so.1");
     expect_fatal(do_bad_free, "bad free", "is not in a live object allocated by GC_malloc");
-    expect_fatal(do_fork_child_alloc, "fork child", "allocation in a child process after fork");
     /* right answers */
     void *l = NULL;
     CHECK(GC_unregister_disappearing_link(&l) == 0, "nothing registered");
