@@ -19,6 +19,7 @@
 #define fetch_add_acq_rel(p, v) atomic_fetch_add_explicit((p), (v), memory_order_acq_rel)
 #define fetch_sub_acq_rel(p, v) atomic_fetch_sub_explicit((p), (v), memory_order_acq_rel)
 #define fetch_or_relaxed(p, v) atomic_fetch_or_explicit((p), (v), memory_order_relaxed)
+#define exchange_relaxed(p, v) atomic_exchange_explicit((p), (v), memory_order_relaxed)
 #define exchange_acq_rel(p, v) atomic_exchange_explicit((p), (v), memory_order_acq_rel)
 #define cas_acq_rel(p, expected, desired)                                          \
     atomic_compare_exchange_strong_explicit((p), (expected), (desired),            \
@@ -40,6 +41,14 @@ static inline void max_relaxed_u64(_Atomic uint64_t *p, uint64_t v)
 {
     uint64_t cur = load_relaxed(p);
     while (cur < v && !cas_relaxed(p, &cur, v)) {
+    }
+}
+
+/* Lower *p by v, stopping at 0 (relaxed: an accounting estimate). */
+static inline void sub_saturating_relaxed(_Atomic uint64_t *p, uint64_t v)
+{
+    uint64_t cur = load_relaxed(p);
+    while (!cas_relaxed(p, &cur, cur > v ? cur - v : 0)) {
     }
 }
 

@@ -19,6 +19,7 @@
  * oblets of large objects, so no single item holds a marker for long.
  */
 #include "internal.h"
+#include "trace.h"
 
 #include <string.h>
 #include <time.h>
@@ -235,35 +236,27 @@ static inline void candidate(pgc_marker *m, uintptr_t word)
         return;
     uintptr_t size = s->sclass ? s->elem_size : (uintptr_t)s->npages << PAGE_SHIFT;
     m->marked += size;
-    if (s->kind != KIND_ATOMIC)
-        push(m, s->start + (uintptr_t)idx * (s->sclass ? s->elem_size : 0), size);
+    if (s->trace != TRACE_NONE)
+        push(m, s->start + (uintptr_t)idx * (s->sclass ? s->elem_size : 0), work_pack(s, size));
 }
 
 void mark_candidate(pgc_marker *m, uintptr_t word) { candidate(m, word); }
 
-/*
- * Scan the n words from lo (aligned). Only lo, an index and n are live
- * across the calls that a full packet makes (get_empty, publish), never a
- * cursor past the last word nor the end address: such a value points at the
- * next object, which may be garbage, and a callee that saves it in its
- * frame leaves it in dead stack of an assisting mutator (INV-ASSIST-WIPE,
- * assist.c). The empty asm hides i from the optimiser, which would
- * otherwise strength-reduce the loop to a pointer compared with lo + 8n.
- */
-PGC_NO_SANITIZE static inline void scan_words(pgc_marker *m, uintptr_t lo, uintptr_t n)
+/* The marker's visit for trace_object (trace.h): a candidate pointer. */
+static inline void marker_visit(void *m, uintptr_t word) { candidate(m, word); }
+
+/* One grey item, through the shared trace code. */
+PGC_NO_SANITIZE static uint64_t mark_trace(pgc_marker *m, uintptr_t addr, uintptr_t packed)
 {
-    const volatile uintptr_t *w = (const volatile uintptr_t *)lo;
-    for (uintptr_t i = 0; i < n; i++) {
-        __asm__("" : "+r"(i));
-        candidate(m, w[i]);
-    }
+    return trace_object(addr, packed, marker_visit, m);
 }
 
+/* Roots are conservative ranges. */
 PGC_NO_SANITIZE void mark_scan_range(pgc_marker *m, uintptr_t lo, uintptr_t hi)
 {
     lo = (lo + sizeof(uintptr_t) - 1) & ~(uintptr_t)(sizeof(uintptr_t) - 1);
     if (hi > lo)
-        scan_words(m, lo, (hi - lo) / sizeof(uintptr_t));
+        trace_words(lo, (hi - lo) / sizeof(uintptr_t), marker_visit, m);
 }
 
 void mark_shade_buffer(pgc_marker *m, void **buf, uint32_t n)
@@ -311,16 +304,17 @@ uint64_t mark_drain(pgc_marker *m, uint64_t budget, uint64_t deadline_ns, bool f
         w = ring[head];
         head = (head + 1) % PREFETCH_DEPTH;
         queued--;
-        if (w.len > MAX_OBLET) {
-            push(m, w.addr + MAX_OBLET, w.len - MAX_OBLET);
-            w.len = MAX_OBLET;
+        if (work_len(w.len) > MAX_OBLET && work_splittable(w.len)) {
+            /* the rest, flagged as a later oblet (its flags are in the high bits) */
+            push(m, w.addr + MAX_OBLET, (w.len - MAX_OBLET) | WORK_OBLET);
+            w.len = (w.len & ~WORK_LEN_MASK) | MAX_OBLET;
         }
-        scan_words(m, w.addr, w.len / sizeof(uintptr_t)); /* objects and oblets: whole words */
-        done += w.len;
-        m->scan_work += w.len;
-        m->total_work += w.len;
-        unflushed += w.len;
-        since_clock += w.len;
+        uint64_t work = mark_trace(m, w.addr, w.len);
+        done += work;
+        m->scan_work += work;
+        m->total_work += work;
+        unflushed += work;
+        since_clock += work_len(w.len);
         if (unflushed >= CREDIT_SLACK) {
             fetch_add_relaxed(&G.heap_scan_work, m->scan_work);
             m->scan_work = 0;
