@@ -26,6 +26,7 @@
  * them apart: CHECK-STACK-RULE, DESIGN.md "Checkmark".)
  */
 #include "internal.h"
+#include "postmark.h"
 #include "testhooks.h"
 
 #include <stdio.h>
@@ -513,6 +514,8 @@ static void mark_phase(cycle_ctx *c)
     for (;;) {
         wait_quiescent();
         if (handshake_round(c))
+            continue;
+        if (postmark_run(&c->m)) /* post-mark steps greyed objects: drain again */
             continue;
         cycle_hook_point(PGC_TEST_BEFORE_TERM);
         uint64_t t0 = now_ns();
