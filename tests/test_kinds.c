@@ -106,7 +106,7 @@ static void check_chain(void)
     CHECK(n == NB, "the chain has %d nodes, not %d", n, NB);
 }
 
-static void test_bitmap(void)
+static __attribute__((noinline)) void test_bitmap(void)
 {
     uint64_t bits = 0x1; /* word 0: next */
     const pgc_kind *k = pgc_kind_bitmap(&bits, 3);
@@ -158,7 +158,7 @@ static __attribute__((noinline)) void build_array(const pgc_kind *k, int n)
     g_arr = a;
 }
 
-static void test_array(const pgc_kind *k, int n)
+static __attribute__((noinline)) void test_array(const pgc_kind *k, int n)
 {
     build_array(k, n);
     collect();
@@ -221,7 +221,7 @@ static __attribute__((noinline)) void build_vobjs(const pgc_kind *k)
     }
 }
 
-static void test_traced(void)
+static __attribute__((noinline)) void test_traced(void)
 {
     const pgc_kind *k = pgc_kind_traced(vtrace);
     CHECK(pgc_kind_traced(vtrace) == k, "the same trace function gave a second kind");
@@ -269,16 +269,22 @@ static __attribute__((noinline)) void free_holders(void)
     pgc_free(NULL); /* a no-op */
 }
 
-static void test_uncollectable(void)
+/* Not inlined: the revealed addresses must not stay in the caller's frame. */
+static __attribute__((noinline)) void check_held(int r)
+{
+    for (int i = 0; i < 2; i++) {
+        CHECK(alive(g_u[i]), "round %d: uncollectable object %d was collected", r, i);
+        CHECK(alive(g_c[i]) && ((uint64_t *)reveal(g_c[i]))[0] == 0xC0FFEE + (uint64_t)i,
+              "round %d: the child of uncollectable object %d was collected", r, i);
+    }
+}
+
+static __attribute__((noinline)) void test_uncollectable(void)
 {
     build_uncollectable();
     for (int r = 0; r < 3; r++) {
         collect();
-        for (int i = 0; i < 2; i++) {
-            CHECK(alive(g_u[i]), "round %d: uncollectable object %d was collected", r, i);
-            CHECK(alive(g_c[i]) && ((uint64_t *)reveal(g_c[i]))[0] == 0xC0FFEE + (uint64_t)i,
-                  "round %d: the child of uncollectable object %d was collected", r, i);
-        }
+        check_held(r);
     }
     free_holders();
     collect();
@@ -313,7 +319,7 @@ static __attribute__((noinline)) void realloc_bitmap(const pgc_kind *k)
     g_chain = n2;
 }
 
-static void test_realloc(void)
+static __attribute__((noinline)) void test_realloc(void)
 {
     realloc_uncollectable();
     collect();
@@ -375,7 +381,7 @@ static int cmp_uptr(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static void test_free_during_mark(void)
+static __attribute__((noinline)) void test_free_during_mark(void)
 {
     build_victims();
     scrub();
