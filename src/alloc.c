@@ -112,7 +112,7 @@ static pgc_span *cache_detach(pgc_cache *cc, uint64_t *unused, bool *partial)
 static void central_file(pgc_central *c, pgc_span *s, bool partial)
 {
     int si = swept_index(load_relaxed(&G.sweepgen));
-    central_push(partial ? &c->partial[si] : &c->full[si], s);
+    central_add(c, si, partial, s);
 }
 
 /* Give the cache's span back to its central list (swept this cycle). */
@@ -166,10 +166,10 @@ static pgc_span *central_take(unsigned kind, int sclass, pgc_span *give, bool gi
     for (;;) {
         pthread_mutex_lock(&c->lock);
         int si = swept_index(load_relaxed(&G.sweepgen));
-        pgc_span *s = central_pop(&c->partial[si]);
+        pgc_span *s = central_remove(c, si, true);
         pgc_span *u = NULL;
-        if (!s && !(u = central_pop(&c->partial[1 - si])))
-            u = central_pop(&c->full[1 - si]);
+        if (!s && !(u = central_remove(c, 1 - si, true)))
+            u = central_remove(c, 1 - si, false);
         if (give) {
             central_file(c, give, give_partial);
             give = NULL;
@@ -315,7 +315,10 @@ static void *alloc_large(pgc_thread *t, size_t size, unsigned kind);
 __attribute__((always_inline)) static inline void *alloc_small(pgc_thread *t, size_t size, unsigned kind)
 {
     int sclass = size_to_class(size);
-    pgc_cache *cc = kind < KIND_BUILTIN ? &t->cache[kind][sclass] : &kind_caches(t, kind)[sclass];
+    pgc_cache *caches = kind < KIND_BUILTIN ? t->cache[kind] : t->kcache[kind];
+    if (__builtin_expect(caches == NULL, 0))
+        caches = kind_caches(t, kind); /* first allocation of a program kind */
+    pgc_cache *cc = &caches[sclass];
     lib_enter(t);
     if (__builtin_expect(cc->free_bits == 0, 0) && !cache_refill(t, cc, kind, sclass)) {
         lib_leave(t);
@@ -368,7 +371,7 @@ void *pgc_alloc_uncollectable(size_t size) { return alloc_any(size, KIND_UNCOLLE
 /* An object of kind kd (validated), for `who`. A bitmap kind describes
  * objects of at least nwords words: a smaller size is an error (it would
  * leave the layout's pointer words outside the object). */
-static void *alloc_of_kind(const pgc_kind *kd, size_t size, const char *who)
+__attribute__((always_inline)) static inline void *alloc_of_kind(const pgc_kind *kd, size_t size, const char *who)
 {
     if (size < kd->min_size)
         pgc_fatal("pacegc: %s: size %zu is smaller than the kind needs: its bitmap describes %u words "

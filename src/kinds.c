@@ -138,14 +138,12 @@ const pgc_kind *pgc_kind_traced(pgc_trace_fn trace)
     return found;
 }
 
-const pgc_kind *kind_check(const pgc_kind *kind, const char *who)
+void kind_bad(const pgc_kind *kind, const char *who)
 {
     if (kind == NULL)
         pgc_fatal("pacegc: %s: the kind is NULL (make kinds with pgc_kind_bitmap or pgc_kind_traced)\n", who);
-    if (kind->index >= MAX_KINDS || kind_get(kind->index) != kind)
-        pgc_fatal("pacegc: %s: %p is not a kind made by pgc_kind_bitmap or pgc_kind_traced\n", who,
-                  (const void *)kind);
-    return kind;
+    pgc_fatal("pacegc: %s: %p is not a kind made by pgc_kind_bitmap or pgc_kind_traced\n", who,
+              (const void *)kind);
 }
 
 pgc_cache *kind_caches(pgc_thread *t, unsigned k)

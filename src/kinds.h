@@ -23,7 +23,25 @@ typedef struct pgc_central {
     pthread_mutex_t lock;
     pgc_span *partial[2]; /* has free objects */
     pgc_span *full[2];    /* no free objects */
+    /* Spans on partial[i] and full[i]: written under the lock, read relaxed
+     * without it by sweep_one to skip empty unswept lists (during a sweep
+     * an unswept list only shrinks, so a stale count is never too low). */
+    _Atomic uint32_t count[2];
 } pgc_central;
+
+/* Central lock held: add s to list pair idx / take one off it. */
+static inline void central_add(pgc_central *c, int idx, bool partial, pgc_span *s)
+{
+    central_push(partial ? &c->partial[idx] : &c->full[idx], s);
+    store_relaxed(&c->count[idx], load_relaxed(&c->count[idx]) + 1);
+}
+static inline pgc_span *central_remove(pgc_central *c, int idx, bool partial)
+{
+    pgc_span *s = central_pop(partial ? &c->partial[idx] : &c->full[idx]);
+    if (s)
+        store_relaxed(&c->count[idx], load_relaxed(&c->count[idx]) - 1);
+    return s;
+}
 
 struct pgc_kind {
     uint32_t index;      /* in the table; the spans' `kind` */
@@ -69,7 +87,13 @@ PGC_INTERNAL_API pgc_cache *kind_caches(pgc_thread *t, unsigned k);
 /* Make the built-in kinds (idempotent, any thread). */
 PGC_INTERNAL_API void kinds_init(void);
 /* Validate a kind handle from the program (fatal on NULL or a foreign pointer). */
-PGC_INTERNAL_API const pgc_kind *kind_check(const pgc_kind *kind, const char *who);
+PGC_INTERNAL_API void kind_bad(const pgc_kind *kind, const char *who) __attribute__((noreturn));
+static inline const pgc_kind *kind_check(const pgc_kind *kind, const char *who)
+{
+    if (__builtin_expect(kind == NULL || kind->index >= MAX_KINDS || kind_get(kind->index) != kind, 0))
+        kind_bad(kind, who);
+    return kind;
+}
 
 /* The list of spans of uncollectable kinds: a span joins when it is made
  * (inside a critical section) and leaves when sweep frees it. */

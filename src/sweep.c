@@ -78,7 +78,7 @@ bool sweep_span(pgc_span *s, bool *freed)
         if (s->sclass) {
             pgc_central *c = kind_central(s->kind, s->sclass);
             pthread_mutex_lock(&c->lock);
-            central_push(after < s->nelems ? &c->partial[si] : &c->full[si], s);
+            central_add(c, si, after < s->nelems, s);
             pthread_mutex_unlock(&c->lock);
         } else {
             pthread_mutex_lock(&G.large_lock);
@@ -103,9 +103,9 @@ static pgc_span *pop_unswept_class(unsigned kind, int sclass)
     pgc_central *c = kind_central(kind, sclass);
     pthread_mutex_lock(&c->lock);
     int ui = 1 - swept_index(load_relaxed(&G.sweepgen));
-    pgc_span *s = central_pop(&c->partial[ui]);
+    pgc_span *s = central_remove(c, ui, true);
     if (!s)
-        s = central_pop(&c->full[ui]);
+        s = central_remove(c, ui, false);
     pthread_mutex_unlock(&c->lock);
     return s;
 }
@@ -117,9 +117,12 @@ bool sweep_one(void)
         return false;
     /* every [kind][class] list, then the large list */
     int nc = G.nclasses, n = (int)kinds_count() * nc + 1;
+    int ui = 1 - swept_index(load_relaxed(&G.sweepgen));
     uint32_t start = fetch_add_relaxed(&sweep_cursor, 1);
     for (int k = 0; k < n; k++) {
         int i = (int)((start + (uint32_t)k) % (uint32_t)n);
+        if (i != n - 1 && load_relaxed(&kind_central((unsigned)(i / nc), i % nc)->count[ui]) == 0)
+            continue; /* nothing to sweep there: skip the lock */
         pgc_span *s = i == n - 1 ? pop_unswept_large() : pop_unswept_class((unsigned)(i / nc), i % nc);
         if (s) {
             bool freed;

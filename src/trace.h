@@ -68,8 +68,20 @@ trace_bitmap(const pgc_kind *kd, uintptr_t lo, uintptr_t n, uintptr_t phase, tra
 {
     const volatile uintptr_t *w = (const volatile uintptr_t *)lo;
     const uint64_t *bits = kd->bits;
-    uint32_t nw = kd->nwords, b = (uint32_t)(phase % nw);
+    uint32_t nw = kd->nwords;
     uint64_t read = 0;
+    if (phase == 0 && n <= nw && n <= 64) {
+        /* the common case, one struct at most: visit the set bits only */
+        uint64_t m = bits[0] & (n == 64 ? ~0ull : (1ull << n) - 1);
+        while (m) {
+            uintptr_t i = (uintptr_t)__builtin_ctzll(m);
+            m &= m - 1;
+            visit(ctx, w[i]);
+            read++;
+        }
+        return read;
+    }
+    uint32_t b = phase ? (uint32_t)(phase % nw) : 0;
     for (uintptr_t i = 0; i < n; i++) {
         __asm__("" : "+r"(i));
         if ((bits[b >> 6] >> (b & 63)) & 1) {
@@ -98,9 +110,11 @@ PGC_NO_SANITIZE static inline void trace_program_visit(void **field, void *c)
 
 /*
  * Trace one item; returns the scan work done, in bytes: the item's length
- * for a conservative object (every word is read), 8 per word read plus 8
- * for the object itself for a precise one (bitmap or program-traced), 0 for
- * an atomic one (never pushed in practice). Callers credit what it returns.
+ * for a conservative object (every word is read); for a precise one (bitmap
+ * or program-traced) 8 per word read plus 8 for the object itself, at most
+ * the item's length (heap_scan, the pacer's estimate of the scan work, counts
+ * every allocated byte of scannable kinds: an upper bound); 0 for an atomic
+ * one (never pushed in practice). Callers credit what it returns.
  */
 PGC_NO_SANITIZE __attribute__((always_inline)) static inline uint64_t
 trace_object(uintptr_t addr, uintptr_t packed, trace_visit visit, void *ctx)
@@ -118,11 +132,13 @@ trace_object(uintptr_t addr, uintptr_t packed, trace_visit visit, void *ctx)
         uintptr_t phase = 0;
         if (packed & WORK_OBLET) /* a later oblet: count words from the object's start */
             phase = (addr - span_of(addr)->start) / sizeof(uintptr_t);
-        return (trace_bitmap(kd, addr, len / sizeof(uintptr_t), phase, visit, ctx) + 1) * sizeof(uintptr_t);
+        uint64_t work = (trace_bitmap(kd, addr, len / sizeof(uintptr_t), phase, visit, ctx) + 1) * sizeof(uintptr_t);
+        return work < len ? work : len;
     }
     trace_program_ctx pc = { visit, ctx, 0 };
     kd->fn((void *)addr, len, trace_program_visit, &pc);
-    return (pc.visits + 1) * sizeof(uintptr_t);
+    uint64_t work = (pc.visits + 1) * sizeof(uintptr_t);
+    return work < len ? work : len;
 }
 
 #endif
