@@ -1,5 +1,6 @@
 /*
- * mark.c - marking: mark bits, the grey work pool, conservative scanning.
+ * mark.c - marking: mark bits, the grey work pool, the drain (objects are
+ * traced by kind through trace.h, the code checkmark.c shares).
  *
  * Colours: an object is white (mark bit clear), grey (mark bit set, queued
  * in some marker's packet or in the pool, not yet scanned) or black (mark
@@ -15,8 +16,10 @@
  * barrier buffers. Every agent counts itself active before it takes work
  * and stays active until it has handed back what it holds.
  *
- * Work is counted in bytes scanned (scan work): whole objects, or 128 KiB
- * oblets of large objects, so no single item holds a marker for long.
+ * Work is counted in bytes scanned (scan work, what trace_object returns):
+ * whole objects, or 128 KiB oblets of large objects (not of program-traced
+ * ones, whose trace function takes the whole object), so no single item
+ * holds a marker for long.
  */
 #include "internal.h"
 #include "trace.h"
