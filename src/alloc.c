@@ -187,7 +187,7 @@ static pgc_span *central_take(unsigned kind, int sclass, pgc_span *give, bool gi
     pgc_span *s = span_for(G.class_npages[sclass], &fresh);
     if (!s)
         return NULL;
-    span_init_objects(s, sclass, (int)kind, kind_get(kind)->trace);
+    span_init_objects(s, sclass, (int)kind, kind_span_trace(kind, G.class_size[sclass]));
     s->needzero = !fresh;
     span_publish(s);
     kinds_span_born(s);
@@ -406,7 +406,7 @@ static void *alloc_large(pgc_thread *t, size_t size, unsigned kind)
     if (!fresh && kind != KIND_ATOMIC)
         memset((void *)s->start, 0, bytes);
     lib_enter(t);
-    span_init_objects(s, 0, (int)kind, kind_get(kind)->trace);
+    span_init_objects(s, 0, (int)kind, kind_span_trace(kind, bytes));
     s->needzero = 1;
     store_relaxed(&s->alloc_bits[0], 1);
     if (load_relaxed(&pgc__marking))

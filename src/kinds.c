@@ -107,6 +107,7 @@ const pgc_kind *pgc_kind_bitmap(const uint64_t *bits, size_t nwords)
         found->nwords = (uint32_t)nwords;
         found->min_size = nwords * sizeof(uintptr_t);
         memcpy(found->bits, copy, nb * sizeof(uint64_t));
+        found->bits0 = copy[0];
         kind_publish(found);
     }
     pthread_mutex_unlock(&kinds_lock);
@@ -144,6 +145,18 @@ void kind_bad(const pgc_kind *kind, const char *who)
         pgc_fatal("pacegc: %s: the kind is NULL (make kinds with pgc_kind_bitmap or pgc_kind_traced)\n", who);
     pgc_fatal("pacegc: %s: %p is not a kind made by pgc_kind_bitmap or pgc_kind_traced\n", who,
               (const void *)kind);
+}
+
+int kind_span_trace(unsigned k, size_t elem_size)
+{
+    const pgc_kind *kd = kind_get(k);
+    if (kd->trace != TRACE_BITMAP)
+        return kd->trace;
+    size_t words = elem_size / sizeof(uintptr_t), n = words < kd->nwords ? words : kd->nwords;
+    for (size_t i = 0; i < n; i++)
+        if (!((kd->bits[i / 64] >> (i % 64)) & 1))
+            return TRACE_BITMAP;
+    return TRACE_CONSERVATIVE;
 }
 
 pgc_cache *kind_caches(pgc_thread *t, unsigned k)

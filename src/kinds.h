@@ -52,6 +52,7 @@ struct pgc_kind {
     size_t min_size;     /* smallest object the kind accepts (bitmap: nwords words) */
     pgc_trace_fn fn;     /* TRACE_PROGRAM */
     uint32_t nwords;     /* TRACE_BITMAP: the bitmap's period in words, 1..4096 */
+    uint64_t bits0;      /* TRACE_BITMAP: bits[0], next to nwords for the tracer */
     uint64_t *bits;      /* TRACE_BITMAP: copied, bits past nwords clear */
     pgc_central central[MAX_CLASSES];
 };
@@ -83,6 +84,11 @@ static inline pgc_cache *kind_caches_peek(pgc_thread *t, unsigned k)
 }
 /* Owner only: as kind_caches_peek, allocating the array on first use. */
 PGC_INTERNAL_API pgc_cache *kind_caches(pgc_thread *t, unsigned k);
+
+/* The trace policy of a span of kind k holding objects of elem_size bytes:
+ * the kind's, except that a bitmap marking every word of such an object
+ * traces as conservative (the same words, without the bitmap walk). */
+PGC_INTERNAL_API int kind_span_trace(unsigned k, size_t elem_size);
 
 /* Make the built-in kinds (idempotent, any thread). */
 PGC_INTERNAL_API void kinds_init(void);

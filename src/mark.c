@@ -219,7 +219,7 @@ void marker_end(pgc_marker *m)
 
 /* ---- Marking ---------------------------------------------------------------------- */
 
-static inline void candidate(pgc_marker *m, uintptr_t word)
+__attribute__((always_inline)) static inline void candidate(pgc_marker *m, uintptr_t word)
 {
     if (word - G.heap_base >= G.heap_size)
         return;
@@ -246,7 +246,7 @@ static inline void candidate(pgc_marker *m, uintptr_t word)
 void mark_candidate(pgc_marker *m, uintptr_t word) { candidate(m, word); }
 
 /* The marker's visit for trace_object (trace.h): a candidate pointer. */
-static inline void marker_visit(void *m, uintptr_t word) { candidate(m, word); }
+__attribute__((always_inline)) static inline void marker_visit(void *m, uintptr_t word) { candidate(m, word); }
 
 /* One grey item, through the shared trace code. */
 PGC_NO_SANITIZE static uint64_t mark_trace(pgc_marker *m, uintptr_t addr, uintptr_t packed)

@@ -67,12 +67,11 @@ PGC_NO_SANITIZE __attribute__((always_inline)) static inline uint64_t
 trace_bitmap(const pgc_kind *kd, uintptr_t lo, uintptr_t n, uintptr_t phase, trace_visit visit, void *ctx)
 {
     const volatile uintptr_t *w = (const volatile uintptr_t *)lo;
-    const uint64_t *bits = kd->bits;
     uint32_t nw = kd->nwords;
     uint64_t read = 0;
     if (phase == 0 && n <= nw && n <= 64) {
         /* the common case, one struct at most: visit the set bits only */
-        uint64_t m = bits[0] & (n == 64 ? ~0ull : (1ull << n) - 1);
+        uint64_t m = kd->bits0 & (n == 64 ? ~0ull : (1ull << n) - 1);
         while (m) {
             uintptr_t i = (uintptr_t)__builtin_ctzll(m);
             m &= m - 1;
@@ -81,6 +80,7 @@ trace_bitmap(const pgc_kind *kd, uintptr_t lo, uintptr_t n, uintptr_t phase, tra
         }
         return read;
     }
+    const uint64_t *bits = kd->bits;
     uint32_t b = phase ? (uint32_t)(phase % nw) : 0;
     for (uintptr_t i = 0; i < n; i++) {
         __asm__("" : "+r"(i));
