@@ -107,7 +107,8 @@ const pgc_kind *pgc_kind_bitmap(const uint64_t *bits, size_t nwords)
         found->nwords = (uint32_t)nwords;
         found->min_size = nwords * sizeof(uintptr_t);
         memcpy(found->bits, copy, nb * sizeof(uint64_t));
-        found->bits0 = copy[0];
+        for (unsigned i = 0; i < 64; i++)
+            found->rep64 |= ((copy[(i % nwords) / 64] >> ((i % nwords) % 64)) & 1) << i;
         kind_publish(found);
     }
     pthread_mutex_unlock(&kinds_lock);

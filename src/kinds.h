@@ -52,7 +52,8 @@ struct pgc_kind {
     size_t min_size;     /* smallest object the kind accepts (bitmap: nwords words) */
     pgc_trace_fn fn;     /* TRACE_PROGRAM */
     uint32_t nwords;     /* TRACE_BITMAP: the bitmap's period in words, 1..4096 */
-    uint64_t bits0;      /* TRACE_BITMAP: bits[0], next to nwords for the tracer */
+    uint64_t rep64;      /* TRACE_BITMAP: bit i = bit (i % nwords), i < 64: the mask of
+                            an object's first 64 words, next to nwords for the tracer */
     uint64_t *bits;      /* TRACE_BITMAP: copied, bits past nwords clear */
     pgc_central central[MAX_CLASSES];
 };

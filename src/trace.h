@@ -69,9 +69,9 @@ trace_bitmap(const pgc_kind *kd, uintptr_t lo, uintptr_t n, uintptr_t phase, tra
     const volatile uintptr_t *w = (const volatile uintptr_t *)lo;
     uint32_t nw = kd->nwords;
     uint64_t read = 0;
-    if (phase == 0 && n <= nw && n <= 64) {
-        /* the common case, one struct at most: visit the set bits only */
-        uint64_t m = kd->bits0 & (n == 64 ? ~0ull : (1ull << n) - 1);
+    if (phase == 0 && n <= 64) {
+        /* the common case, objects of up to 64 words: visit the set bits only */
+        uint64_t m = kd->rep64 & (n == 64 ? ~0ull : (1ull << n) - 1);
         while (m) {
             uintptr_t i = (uintptr_t)__builtin_ctzll(m);
             m &= m - 1;

@@ -16,8 +16,8 @@
  *    holds the real address of an otherwise unreachable object. After a
  *    cycle the chain is intact and every such object is freed. The same
  *    chain allocated with pgc_alloc (conservative) keeps them: the control.
- *  - arrays of a bitmap kind: {ptr, int, ptr} (bitmap 0b101, 3 words) in a
- *    small array and in a large one (480 KB, several 128 KiB oblets whose
+ *  - arrays of a bitmap kind: {ptr, int, ptr} (bitmap 0b101, 3 words) in
+ *    small arrays (5 and 100 elements) and in a large one (480 KB, several 128 KiB oblets whose
  *    starts are not multiples of 3 words): both pointers of every element
  *    keep their objects, the middle word (a real address) does not.
  *  - program-traced, variable length: {n, junk, slot[n]} with a trace
@@ -419,7 +419,8 @@ int main(void)
     const pgc_kind *arr_kind = pgc_kind_bitmap(&early_bits, 3);
     pgc_init();
     test_bitmap();
-    test_array(arr_kind, 100);   /* small */
+    test_array(arr_kind, 5);     /* 15 words: within the tracer's 64-word mask */
+    test_array(arr_kind, 100);   /* small, past 64 words */
     test_array(arr_kind, 20000); /* large: 480 KB, oblets */
     test_traced();
     test_uncollectable();
