@@ -55,7 +55,9 @@ struct pgc_kind {
     uint64_t rep64;      /* TRACE_BITMAP: bit i = bit (i % nwords), i < 64: the mask of
                             an object's first 64 words, next to nwords for the tracer */
     uint64_t *bits;      /* TRACE_BITMAP: copied, bits past nwords clear */
-    pgc_central central[MAX_CLASSES];
+    /* Written by allocators (the locks): kept off the cache line of the
+     * read-only fields above, which every allocation of the kind reads. */
+    _Alignas(64) pgc_central central[MAX_CLASSES];
 };
 
 #define KIND_MAX_BITMAP_WORDS 4096
