@@ -224,3 +224,6 @@ bench-micro: lib
 	$(CC) $(CFLAGS) bench/micro/barrier.c -o $(BUILD)/micro/barrier $(BUILD)/libpacegc.a $(LDLIBS)
 	@for i in 1 2 3; do $(BUILD)/micro/alloc1g-pacegc; $(BUILD)/micro/alloc1g-bdwgc; done
 	@$(BUILD)/micro/barrier
+
+# test_kinds_checkmark.c is test_kinds.c under gccheckmark (it #includes it).
+$(BUILD)/tests/test_kinds_checkmark: tests/test_kinds.c

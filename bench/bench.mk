@@ -75,6 +75,19 @@ $(BENCH_OUT)/%-pacegc: $(BENCH_SRC)/%.c $(BENCH_C_DEPS) include/pacegc.h $(BENCH
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) -DBENCH_PACEGC -Iinclude -o $@ $< $(BENCH_LIB) -lm
 
+# Precise variants (pgc_kind_bitmap node layouts) of the tree workloads.
+BENCH_PRECISE_WORKLOADS := gcbench binarytrees mtgcbench
+$(BENCH_OUT)/%-pacegc-precise: $(BENCH_SRC)/%.c $(BENCH_C_DEPS) include/pacegc.h $(BENCH_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -DBENCH_PACEGC -DBENCH_PRECISE -Iinclude -o $@ $< $(BENCH_LIB) -lm
+
+# make bench-precise: conservative and precise pacegc side by side, one
+# run each, interleaved (no peers, no report file).
+.PHONY: bench-precise
+bench-precise: $(BENCH_PRECISE_WORKLOADS:%=$(BENCH_OUT)/%-pacegc) $(BENCH_PRECISE_WORKLOADS:%=$(BENCH_OUT)/%-pacegc-precise)
+	@for w in $(BENCH_PRECISE_WORKLOADS); do for v in pacegc pacegc-precise; do \
+	  PGC_GOGC=100 $(BENCH_OUT)/$$w-$$v | grep '^RESULT'; done; done
+
 $(BENCH_OUT)/%-bdwgc: $(BENCH_SRC)/%.c $(BENCH_C_DEPS)
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) -DBENCH_BDWGC -o $@ $< -lgc

@@ -20,9 +20,13 @@ typedef struct node {
     struct node *left, *right;
 } node;
 
+/* left and right are the pointers (precise variant: pgc_kind_bitmap) */
+static bench_kind node_kind;
+static const uint64_t node_bits = 0x3;
+
 static node *make_tree(int depth)
 {
-    node *n = B_ALLOC(sizeof *n);
+    node *n = B_ALLOC_KIND(node_kind, sizeof *n);
     if (depth > 0) {
         n->left = make_tree(depth - 1);
         n->right = make_tree(depth - 1);
@@ -87,6 +91,7 @@ int main(int argc, char **argv)
         bench_die("binarytrees: bad arguments");
 
     bench_init();
+    node_kind = B_KIND_BITMAP(&node_bits, 2);
     int stretch = max_depth + 1;
     node *t = make_tree(stretch);
     long c = check(t);

@@ -198,6 +198,21 @@ static BENCH_UNUSED uint64_t bench_percentile(uint64_t *v, size_t n, double p)
     return v[rank - 1];
 }
 
+/* ---- Precise layouts ---------------------------------------------------
+ * B_KIND_BITMAP(bits, nwords) describes a node type (pgc_kind_bitmap);
+ * B_ALLOC_KIND(kind, n) allocates one. Only the pacegc build with
+ * -DBENCH_PRECISE (backend "pacegc-precise") uses them; everywhere else
+ * they are B_ALLOC, so the same program measures both. */
+#if defined(BENCH_PACEGC) && defined(BENCH_PRECISE)
+typedef const pgc_kind *bench_kind;
+#define B_KIND_BITMAP(bits, nwords) pgc_kind_bitmap((bits), (nwords))
+#define B_ALLOC_KIND(kind, n) bench_check_alloc(pgc_alloc_kind((kind), (n)), (n))
+#else
+typedef const void *bench_kind;
+#define B_KIND_BITMAP(bits, nwords) ((void)(bits), (void)(nwords), (bench_kind)NULL)
+#define B_ALLOC_KIND(kind, n) ((void)(kind), B_ALLOC(n))
+#endif
+
 /* ---- Report state ------------------------------------------------------ */
 
 static struct {
@@ -240,7 +255,11 @@ static BENCH_UNUSED void bench_vec_push(bench_vec *a, uint64_t x)
 /* ---- pacegc: cycle records read by a sampler thread -------------------- */
 
 #if defined(BENCH_PACEGC)
+#if defined(BENCH_PRECISE)
+#define BENCH_BACKEND_NAME() "pacegc-precise"
+#else
 #define BENCH_BACKEND_NAME() "pacegc"
+#endif
 
 static struct {
     pthread_t thread;

@@ -21,6 +21,10 @@ typedef struct node {
     int i, j;
 } node;
 
+/* left and right are the pointers (precise variant: pgc_kind_bitmap) */
+static bench_kind node_kind;
+static const uint64_t node_bits = 0x3;
+
 static long tree_size(int depth)
 {
     return (1L << (depth + 1)) - 1;
@@ -30,7 +34,7 @@ static long tree_size(int depth)
  * node that was overwritten after being freed too early. */
 static node *new_node(int depth, node *l, node *r)
 {
-    node *n = B_ALLOC(sizeof *n);
+    node *n = B_ALLOC_KIND(node_kind, sizeof *n);
     n->left = l; /* fresh object: stores over NULL, no barrier */
     n->right = r;
     n->i = depth;
@@ -104,6 +108,7 @@ int main(int argc, char **argv)
         bench_die("gcbench: bad arguments");
 
     bench_init();
+    node_kind = B_KIND_BITMAP(&node_bits, 3);
     uint64_t t = bench_now_ns();
 
     node *tmp = make_tree(stretch);

@@ -26,6 +26,10 @@ typedef struct node {
     int i, j;
 } node;
 
+/* left and right are the pointers (precise variant: pgc_kind_bitmap) */
+static bench_kind node_kind;
+static const uint64_t node_bits = 0x3;
+
 /* Hole sizes in words: entry k is floor(37 * ((2k+1)/512)^4), a power law
  * with ~30% zeros and a mean of ~7 words, shuffled with a fixed seed. The Go
  * version builds the identical table. */
@@ -75,7 +79,7 @@ static long tree_size(int depth)
 
 static node *new_node(worker *w, int depth, node *l, node *r)
 {
-    node *n = B_ALLOC(sizeof *n);
+    node *n = B_ALLOC_KIND(node_kind, sizeof *n);
     n->left = l; /* fresh object: stores over NULL */
     n->right = r;
     n->i = depth;
@@ -178,6 +182,7 @@ int main(int argc, char **argv)
     make_hole_table();
 
     bench_init();
+    node_kind = B_KIND_BITMAP(&node_bits, 3);
     static worker workers[MAX_THREADS];
     for (int k = 0; k < nthreads; k++) {
         workers[k].hole_pos = (unsigned)k * 97u;

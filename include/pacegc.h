@@ -57,9 +57,12 @@ PGC_API void *pgc_alloc(size_t size);
 /* Never scanned (must hold no GC pointers); contents unspecified. */
 PGC_API void *pgc_alloc_atomic(size_t size);
 /* p must be NULL or the start of a live pacegc object (anything else is a
- * fatal error). The new object has the kind (scanned or atomic) of the old
- * one. Size 0 gives a smallest object, like pgc_alloc(0); a size the heap
- * cannot hold is a fatal error, like pgc_alloc's. */
+ * fatal error). The new object has the kind of the old one (any kind:
+ * scanned, atomic, bitmap, traced, uncollectable). An uncollectable p is
+ * released (pgc_free) once copied, unless it is returned unchanged; other
+ * objects are left to the collector. Size 0 gives a smallest object, like
+ * pgc_alloc(0); a size the heap cannot hold is a fatal error, like
+ * pgc_alloc's. */
 PGC_API void *pgc_realloc(void *p, size_t size);
 
 /* Called when the heap cannot grow (or would pass PGC_MEMLIMIT's hard cap):
@@ -75,6 +78,40 @@ PGC_API size_t pgc_size(const void *p);
 /* Start of the live object p points into (interior pointers allowed), or
  * NULL. */
 PGC_API void *pgc_base(const void *p);
+
+/* ---- Kinds: precise layouts, uncollectable objects, explicit free ------ */
+
+/* A kind says how the collector traces objects. Opaque; never freed; may be
+ * made at any time (before or after pgc_init) from any thread. Asking again
+ * for the same bitmap or trace function returns the same kind. */
+typedef struct pgc_kind pgc_kind;
+
+/* Word i of an object of this kind may hold a GC pointer iff bit (i % nwords)
+ * of bits is set (bit j is bits[j / 64] >> (j % 64) & 1): one kind also
+ * describes an array of a struct. Words whose bit is clear are never read.
+ * nwords is 1 to 4096; the bitmap is copied. An object of this kind must be
+ * at least nwords words (nwords * 8 bytes) long. */
+PGC_API const pgc_kind *pgc_kind_bitmap(const uint64_t *bits, size_t nwords);
+
+/* The program traces: trace calls visit(&field, ctx) for each field that may
+ * hold a GC pointer. size is the object's capacity (pgc_size). It runs on
+ * collector threads and on allocating threads that assist, concurrently with
+ * the program: it may read the object, must not allocate, store through the
+ * barrier, or take locks the program may hold. */
+typedef void (*pgc_visit_fn)(void **field, void *ctx);
+typedef void (*pgc_trace_fn)(void *obj, size_t size, pgc_visit_fn visit, void *ctx);
+PGC_API const pgc_kind *pgc_kind_traced(pgc_trace_fn trace);
+
+/* Zeroed, of the given kind. */
+PGC_API void *pgc_alloc_kind(const pgc_kind *kind, size_t size);
+/* Zeroed, scanned conservatively, a root for as long as it lives; never
+ * collected; released only by pgc_free. */
+PGC_API void *pgc_alloc_uncollectable(size_t size);
+/* Releases an uncollectable object, or any object the program knows to be
+ * unreachable. NULL is a no-op. A pointer that is not the start of a live
+ * pacegc object is a fatal error. The memory is reused after the collector's
+ * next sweep of it (the end of the next cycle at the latest). */
+PGC_API void pgc_free(void *p);
 
 /* ---- Write barrier ----------------------------------------------------- */
 

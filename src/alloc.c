@@ -16,6 +16,7 @@
  * span back, the bytes it did not hand out are subtracted.
  */
 #include "internal.h"
+#include "kinds.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -80,14 +81,14 @@ pgc_span *central_pop(pgc_span **list)
 
 /* Subtract from the accounts the bytes of the cache's span it never handed
  * out (they were counted when it took the span). */
-static void unaccount(uint64_t unused, int kind)
+static void unaccount(uint64_t unused, unsigned kind)
 {
     if (!unused)
         return;
     fetch_sub_relaxed(&G.heap_live, unused);
     fetch_sub_relaxed(&G.heap_alloc, unused);
     fetch_sub_relaxed(&G.total_alloc, unused);
-    if (kind == KIND_SCAN)
+    if (kind_scans(kind))
         fetch_sub_relaxed(&G.heap_scan, unused);
 }
 
@@ -111,11 +112,11 @@ static pgc_span *cache_detach(pgc_cache *cc, uint64_t *unused, bool *partial)
 static void central_file(pgc_central *c, pgc_span *s, bool partial)
 {
     int si = swept_index(load_relaxed(&G.sweepgen));
-    central_push(partial ? &c->partial[si] : &c->full[si], s);
+    central_add(c, si, partial, s);
 }
 
 /* Give the cache's span back to its central list (swept this cycle). */
-static void cache_release(pgc_cache *cc, int ci)
+static void cache_release(pgc_cache *cc, unsigned kind, int sclass)
 {
     uint64_t unused;
     bool partial;
@@ -123,7 +124,7 @@ static void cache_release(pgc_cache *cc, int ci)
     if (!s)
         return;
     unaccount(unused, s->kind);
-    pgc_central *c = &G.central[ci];
+    pgc_central *c = kind_central(kind, sclass);
     pthread_mutex_lock(&c->lock);
     central_file(c, s, partial);
     pthread_mutex_unlock(&c->lock);
@@ -133,8 +134,11 @@ static void cache_release(pgc_cache *cc, int ci)
  * outside a critical section (pause #2). */
 void cache_release_all(pgc_thread *t)
 {
-    for (int i = 0; i < 2 * G.nclasses; i++)
-        cache_release(&t->cache[i], i);
+    for (unsigned k = 0, nk = kinds_count(); k < nk; k++) {
+        pgc_cache *caches = kind_caches_peek(t, k);
+        for (int c = 0; caches && c < G.nclasses; c++)
+            cache_release(&caches[c], k, c);
+    }
 }
 
 /* Pages for a new span: prefer sweeping what the last cycle freed over
@@ -151,20 +155,21 @@ static pgc_span *span_for(size_t npages, bool *fresh)
     return s;
 }
 
-/* A span of class index ci with free objects: central partial list, then
- * sweeping unswept spans of the class, then fresh pages. If give is not
+/* A span of this kind and class with free objects: central partial list,
+ * then sweeping unswept spans of the class, then fresh pages. If give is not
  * NULL, it is released to the central list under the same lock hold
- * (give_partial: it has free slots; it is not handed straight back). */
-static pgc_span *central_take(int ci, pgc_span *give, bool give_partial)
+ * (give_partial: it has free slots; it is not handed straight back). In a
+ * critical section. */
+static pgc_span *central_take(unsigned kind, int sclass, pgc_span *give, bool give_partial)
 {
-    pgc_central *c = &G.central[ci];
+    pgc_central *c = kind_central(kind, sclass);
     for (;;) {
         pthread_mutex_lock(&c->lock);
         int si = swept_index(load_relaxed(&G.sweepgen));
-        pgc_span *s = central_pop(&c->partial[si]);
+        pgc_span *s = central_remove(c, si, true);
         pgc_span *u = NULL;
-        if (!s && !(u = central_pop(&c->partial[1 - si])))
-            u = central_pop(&c->full[1 - si]);
+        if (!s && !(u = central_remove(c, 1 - si, true)))
+            u = central_remove(c, 1 - si, false);
         if (give) {
             central_file(c, give, give_partial);
             give = NULL;
@@ -179,21 +184,22 @@ static pgc_span *central_take(int ci, pgc_span *give, bool give_partial)
         lib_preempt(pgc_self);
     }
     bool fresh;
-    pgc_span *s = span_for(G.class_npages[ci / 2], &fresh);
+    pgc_span *s = span_for(G.class_npages[sclass], &fresh);
     if (!s)
         return NULL;
-    span_init_objects(s, ci / 2, ci % 2);
+    span_init_objects(s, sclass, (int)kind, kind_span_trace(kind, G.class_size[sclass]));
     s->needzero = !fresh;
     span_publish(s);
+    kinds_span_born(s);
     return s;
 }
 
-static void account_alloc(uint64_t bytes, int kind)
+static void account_alloc(uint64_t bytes, unsigned kind)
 {
     uint64_t alloc = fetch_add_relaxed(&G.heap_alloc, bytes) + bytes;
     fetch_add_relaxed(&G.heap_live, bytes);
     fetch_add_relaxed(&G.total_alloc, bytes);
-    if (kind == KIND_SCAN)
+    if (kind_scans(kind))
         fetch_add_relaxed(&G.heap_scan, bytes);
     note_heap_alloc(alloc);
 }
@@ -220,8 +226,11 @@ static inline void cache_blacken(pgc_thread *t, pgc_cache *cc)
  * any critical section, so its caches are consistent. */
 void cache_blacken_all(pgc_thread *t)
 {
-    for (int i = 0; i < 2 * G.nclasses; i++)
-        cache_blacken(t, &t->cache[i]);
+    for (unsigned k = 0, nk = kinds_count(); k < nk; k++) {
+        pgc_cache *caches = kind_caches_peek(t, k);
+        for (int c = 0; caches && c < G.nclasses; c++)
+            cache_blacken(t, &caches[c]);
+    }
 }
 
 /* t->black_bytes less the slots its caches blackened but still hold free:
@@ -229,19 +238,21 @@ void cache_blacken_all(pgc_thread *t)
 uint64_t cache_black_allocated(pgc_thread *t)
 {
     uint64_t unused = 0;
-    for (int i = 0; i < 2 * G.nclasses; i++) {
-        pgc_cache *cc = &t->cache[i];
-        if (cc->span && cc->free_bits)
-            unused += (uint64_t)__builtin_popcountll(cc->free_bits) * cc->size;
+    for (unsigned k = 0, nk = kinds_count(); k < nk; k++) {
+        pgc_cache *caches = kind_caches_peek(t, k);
+        for (int c = 0; caches && c < G.nclasses; c++) {
+            pgc_cache *cc = &caches[c];
+            if (cc->span && cc->free_bits)
+                unused += (uint64_t)__builtin_popcountll(cc->free_bits) * cc->size;
+        }
     }
     return t->black_bytes > unused ? t->black_bytes - unused : 0;
 }
 
-/* Slow path: the cache for class index ci is empty. In a critical section;
- * may leave it to assist. Returns false if the heap is exhausted. */
-static bool cache_refill(pgc_thread *t, int ci)
+/* Slow path: cache cc (of this kind and class) is empty. In a critical
+ * section; may leave it to assist. Returns false if the heap is exhausted. */
+static bool cache_refill(pgc_thread *t, pgc_cache *cc, unsigned kind, int sclass)
 {
-    pgc_cache *cc = &t->cache[ci];
     if (cc->span && cache_seek(cc, cc->word + 1)) {
         cache_blacken(t, cc);
         return true;
@@ -250,7 +261,7 @@ static bool cache_refill(pgc_thread *t, int ci)
      * an upper bound of what the cache will hand out; the excess is
      * refunded below. The assist runs outside the critical section so the
      * thread can be stopped while it works or waits. */
-    uint64_t charge = (uint64_t)G.class_npages[ci / 2] << PAGE_SHIFT;
+    uint64_t charge = (uint64_t)G.class_npages[sclass] << PAGE_SHIFT;
     bool charged = load_relaxed(&G.assists_enabled) != 0;
     pgc_span *give = NULL;
     bool give_partial = false;
@@ -258,16 +269,15 @@ static bool cache_refill(pgc_thread *t, int ci)
     if (charged) {
         /* The old span goes back before the critical section is left: a
          * stopped thread's spans are all in its cache or on central lists. */
-        cache_release(cc, ci);
+        cache_release(cc, kind, sclass);
         lib_leave(t);
         assist_charge(t, charge);
         lib_enter(t);
     } else {
         give = cache_detach(cc, &unused, &give_partial);
     }
-    int give_kind = give ? give->kind : 0;
-    pgc_span *s = central_take(ci, give, give_partial); /* files give */
-    unaccount(unused, give_kind);
+    pgc_span *s = central_take(kind, sclass, give, give_partial); /* files give */
+    unaccount(unused, kind);
     if (!s)
         return false;
     cc->span = s;
@@ -297,14 +307,20 @@ static inline pgc_thread *self_thread(void)
     return t;
 }
 
-static void *alloc_large(pgc_thread *t, size_t size, int kind);
+static void *alloc_large(pgc_thread *t, size_t size, unsigned kind);
 
-static void *alloc_small(pgc_thread *t, size_t size, int kind)
+/* Inlined with a constant kind for pgc_alloc and pgc_alloc_atomic: the
+ * cache is t->cache[kind][class], the same address arithmetic as one flat
+ * array, so the kinds table costs the fast path nothing. */
+__attribute__((always_inline)) static inline void *alloc_small(pgc_thread *t, size_t size, unsigned kind)
 {
-    int ci = 2 * size_to_class(size) + kind;
-    pgc_cache *cc = &t->cache[ci];
+    int sclass = size_to_class(size);
+    pgc_cache *caches = kind < KIND_BUILTIN ? t->cache[kind] : t->kcache[kind];
+    if (__builtin_expect(caches == NULL, 0))
+        caches = kind_caches(t, kind); /* first allocation of a program kind */
+    pgc_cache *cc = &caches[sclass];
     lib_enter(t);
-    if (__builtin_expect(cc->free_bits == 0, 0) && !cache_refill(t, ci)) {
+    if (__builtin_expect(cc->free_bits == 0, 0) && !cache_refill(t, cc, kind, sclass)) {
         lib_leave(t);
         return NULL;
     }
@@ -316,13 +332,13 @@ static void *alloc_small(pgc_thread *t, size_t size, int kind)
     store_relaxed(aw, load_relaxed(aw) | (1ull << bit)); /* owner-only writer */
     uint32_t idx = cc->word * 64 + bit;
     void *p = (void *)(s->start + (uintptr_t)idx * cc->size);
-    if (kind == KIND_SCAN && s->needzero)
+    if (kind != KIND_ATOMIC && s->needzero) /* every kind but atomic is zeroed */
         memset(p, 0, cc->size);
     lib_leave(t);
     return p;
 }
 
-static void *alloc_any(size_t size, int kind)
+__attribute__((always_inline)) static inline void *alloc_any(size_t size, unsigned kind)
 {
     pgc_thread *t = self_thread();
     /* gccheckmark: one spare byte, so a pointer one past the end of an
@@ -350,8 +366,26 @@ static void *alloc_any(size_t size, int kind)
 
 void *pgc_alloc(size_t size) { return alloc_any(size, KIND_SCAN); }
 void *pgc_alloc_atomic(size_t size) { return alloc_any(size, KIND_ATOMIC); }
+void *pgc_alloc_uncollectable(size_t size) { return alloc_any(size, KIND_UNCOLLECTABLE); }
 
-static void *alloc_large(pgc_thread *t, size_t size, int kind)
+/* An object of kind kd (validated), for `who`. A bitmap kind describes
+ * objects of at least nwords words: a smaller size is an error (it would
+ * leave the layout's pointer words outside the object). */
+__attribute__((always_inline)) static inline void *alloc_of_kind(const pgc_kind *kd, size_t size, const char *who)
+{
+    if (size < kd->min_size)
+        pgc_fatal("pacegc: %s: size %zu is smaller than the kind needs: its bitmap describes %u words "
+                  "(%zu bytes); allocate at least that much\n",
+                  who, size, kd->nwords, kd->min_size);
+    return alloc_any(size, kd->index);
+}
+
+void *pgc_alloc_kind(const pgc_kind *kind, size_t size)
+{
+    return alloc_of_kind(kind_check(kind, "pgc_alloc_kind"), size, "pgc_alloc_kind");
+}
+
+static void *alloc_large(pgc_thread *t, size_t size, unsigned kind)
 {
     if (size > G.heap_size)
         return NULL;
@@ -369,15 +403,16 @@ static void *alloc_large(pgc_thread *t, size_t size, int kind)
         return NULL;
     /* The span is invisible until published: zero it outside the critical
      * section so a long memset never delays a stop. */
-    if (!fresh && kind == KIND_SCAN)
+    if (!fresh && kind != KIND_ATOMIC)
         memset((void *)s->start, 0, bytes);
     lib_enter(t);
-    span_init_objects(s, 0, kind);
+    span_init_objects(s, 0, (int)kind, kind_span_trace(kind, bytes));
     s->needzero = 1;
     store_relaxed(&s->alloc_bits[0], 1);
     if (load_relaxed(&pgc__marking))
         mark_new(t, s, 0, bytes);
     span_publish(s);
+    kinds_span_born(s);
     pthread_mutex_lock(&G.large_lock);
     central_push(&G.large[swept_index(load_relaxed(&G.sweepgen))], s);
     pthread_mutex_unlock(&G.large_lock);
@@ -432,15 +467,62 @@ void *pgc_realloc(void *p, size_t size)
         pgc_fatal("pacegc: pgc_realloc(%p, %zu): %p is not the start of a live pacegc object%s\n", p,
                   size, p,
                   base ? " (it points inside one: pass the pointer pgc_alloc returned)" : "");
+    const pgc_kind *kd = kind_get(s->kind);
+    if (size < kd->min_size)
+        alloc_of_kind(kd, size, "pgc_realloc"); /* the error */
     size_t cap = object_capacity(s);
     bool same_class = s->sclass ? size <= MAX_SMALL && size_to_class(size) == s->sclass
                                 : size > MAX_SMALL && size <= cap && size > cap / 2;
     if (same_class)
         return p;
-    void *q = s->kind == KIND_ATOMIC ? pgc_alloc_atomic(size) : pgc_alloc(size);
-    if (q)
+    void *q = alloc_of_kind(kd, size, "pgc_realloc"); /* the same kind */
+    if (q) {
         memcpy(q, p, size < cap ? size : cap); /* q is fresh: stores over NULL need no barrier */
+        if (!kd->collectable)
+            pgc_free(p); /* nothing else would ever release it */
+    }
     return q;
+}
+
+/*
+ * pgc_free: INV-FREE-AT-SWEEP. pgc_free never releases memory itself: it
+ * sets the object's bit in its span's free_req bitmap (one atomic OR, which
+ * also detects a double pgc_free), and the span's next sweep releases the
+ * object, marked or not, and clears the request. Why not release at once:
+ *  - alloc bits have one writer, the span's owner (a thread cache, or the
+ *    sweeper: INV-ALLOC-EXACT); the freeing thread is usually neither, and
+ *    an owner's plain read-modify-write would lose its update;
+ *  - while a cycle marks, the object may be grey in a mark packet or a
+ *    barrier buffer, or a marker may be scanning it: its memory must stay
+ *    as it is until no marker can see it, which is after pause #2. Sweep
+ *    runs then, with no cache holding the span (pause #2 released them).
+ * Until its sweep the object stays allocated: its alloc bit is set, it
+ * keeps its contents, pgc_base still finds it, a conservative word may
+ * still mark it (harmless), and the bytes stay in heap_live and heap_alloc
+ * (they are not reusable yet; counting them keeps the next cycle, whose
+ * sweep frees them, on time). Sweep subtracts them from heap_alloc as it
+ * frees them, and from heap_live if the cycle had marked them. An
+ * uncollectable object with a request is no longer a root
+ * (kinds_for_each_uncollectable skips it).
+ * A request can never outlive its object: a request made while the span
+ * is being swept is for an object the program still holds, which the
+ * cycle therefore marked (INV-SATB), so that sweep keeps it and the next
+ * one applies the request.
+ */
+void pgc_free(void *p)
+{
+    if (p == NULL)
+        return;
+    pgc_span *s;
+    uint32_t idx;
+    void *base = object_base(p, &s, &idx);
+    if (base != p)
+        pgc_fatal("pacegc: pgc_free: %p is not the start of a live pacegc object%s\n", p,
+                  base ? " (it points inside one: pass the pointer the allocation returned)"
+                       : " (never allocated by pacegc, or already freed and swept)");
+    uint64_t bit = 1ull << (idx & 63);
+    if (fetch_or_relaxed(&s->free_req[idx >> 6], bit) & bit)
+        pgc_fatal("pacegc: pgc_free: %p was already freed (double pgc_free)\n", p);
 }
 
 pgc_oom_handler pgc_set_oom_handler(pgc_oom_handler handler)
@@ -467,8 +549,7 @@ static void oom_abort(size_t request)
 
 void alloc_init(void)
 {
-    for (int i = 0; i < 2 * MAX_CLASSES; i++)
-        pthread_mutex_init(&G.central[i].lock, NULL);
+    kinds_init();
     pthread_mutex_init(&G.large_lock, NULL);
 }
 
@@ -477,7 +558,6 @@ void alloc_init(void)
  * fork-prepare stop excluded, so the lists they protect are consistent). */
 void alloc_fork_child(void)
 {
-    for (int i = 0; i < 2 * MAX_CLASSES; i++)
-        pthread_mutex_init(&G.central[i].lock, NULL);
+    kinds_fork_child();
     pthread_mutex_init(&G.large_lock, NULL);
 }

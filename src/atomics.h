@@ -21,6 +21,7 @@
 #define fetch_or_relaxed(p, v) atomic_fetch_or_explicit((p), (v), memory_order_relaxed)
 #define fetch_or_seq_cst(p, v) atomic_fetch_or_explicit((p), (v), memory_order_seq_cst)
 #define fetch_and_seq_cst(p, v) atomic_fetch_and_explicit((p), (v), memory_order_seq_cst)
+#define exchange_relaxed(p, v) atomic_exchange_explicit((p), (v), memory_order_relaxed)
 #define exchange_acq_rel(p, v) atomic_exchange_explicit((p), (v), memory_order_acq_rel)
 #define cas_acq_rel(p, expected, desired)                                          \
     atomic_compare_exchange_strong_explicit((p), (expected), (desired),            \
@@ -45,6 +46,14 @@ static inline void max_relaxed_u64(_Atomic uint64_t *p, uint64_t v)
 {
     uint64_t cur = load_relaxed(p);
     while (cur < v && !cas_relaxed(p, &cur, v)) {
+    }
+}
+
+/* Lower *p by v, stopping at 0 (relaxed: an accounting estimate). */
+static inline void sub_saturating_relaxed(_Atomic uint64_t *p, uint64_t v)
+{
+    uint64_t cur = load_relaxed(p);
+    while (!cas_relaxed(p, &cur, cur > v ? cur - v : 0)) {
     }
 }
 

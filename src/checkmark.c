@@ -36,6 +36,7 @@
  * bitmaps are mapped memory.
  */
 #include "internal.h"
+#include "trace.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -45,7 +46,7 @@
 #include <unistd.h>
 
 typedef struct check_item {
-    uintptr_t addr, len, parent;
+    uintptr_t addr, len, parent; /* len packed as a mark work item (trace.h) */
 } check_item;
 
 static check_item *stk;
@@ -135,6 +136,18 @@ PGC_NO_SANITIZE static void explain_stack_slot(uintptr_t slot)
     }
 }
 
+static const char *kind_name(const pgc_span *s)
+{
+    if (s->kind == KIND_UNCOLLECTABLE)
+        return "uncollectable";
+    switch (s->trace) {
+    case TRACE_NONE: return "atomic";
+    case TRACE_BITMAP: return "bitmap kind";
+    case TRACE_PROGRAM: return "program-traced kind";
+    default: return "scanned";
+    }
+}
+
 static void report_miss(pgc_span *s, uintptr_t base, uintptr_t word, uintptr_t parent, const char *from,
                         bool stack)
 {
@@ -154,7 +167,7 @@ static void report_miss(pgc_span *s, uintptr_t base, uintptr_t word, uintptr_t p
     pgc_fatal("pacegc: checkmark failure: object %p (size %lu, %s) is reachable at mark termination "
               "but the concurrent mark did not mark it; reached from %s %p. The write barrier or "
               "the root snapshot missed a pointer.\n",
-              (void *)base, (unsigned long)size, s->kind == KIND_ATOMIC ? "atomic" : "scanned", from,
+              (void *)base, (unsigned long)size, kind_name(s), from,
               (void *)parent);
 }
 
@@ -236,8 +249,18 @@ static void check_candidate(uintptr_t word, uintptr_t parent, const char *from, 
     }
     s->check_bits[idx >> 6] |= bit;
     checked++;
-    if (s->kind != KIND_ATOMIC)
-        stk_push(base, s->sclass ? s->elem_size : (uintptr_t)s->npages << PAGE_SHIFT, parent);
+    if (s->trace != TRACE_NONE)
+        stk_push(base, work_pack(s, s->sclass ? s->elem_size : (uintptr_t)s->npages << PAGE_SHIFT), parent);
+}
+
+/* checkmark's visit for trace_object (trace.h): a word of the object being checked. */
+typedef struct check_ctx {
+    uintptr_t parent;
+} check_ctx;
+
+static inline void check_visit(void *c, uintptr_t word)
+{
+    check_candidate(word, ((check_ctx *)c)->parent, "the object", false);
 }
 
 PGC_NO_SANITIZE static void check_range(uintptr_t lo, uintptr_t hi, uintptr_t parent, const char *from,
@@ -251,11 +274,15 @@ PGC_NO_SANITIZE static void check_range(uintptr_t lo, uintptr_t hi, uintptr_t pa
 static void root_cb(void *ctx, uintptr_t lo, uintptr_t hi, int what)
 {
     (void)ctx;
+    if (what == ROOT_OBJECT) {
+        check_candidate(lo, lo, "the uncollectable object (a root)", false);
+        return;
+    }
     check_range(lo, hi, 0, what == ROOT_STACK ? "the stack slot" : "the root/global word", what == ROOT_STACK);
 }
 
 /* Mark with check bits from the verification roots, transitively. */
-static void check_mark_all(void)
+PGC_NO_SANITIZE static void check_mark_all(void)
 {
     nstk = 0;
     checked = 0;
@@ -263,7 +290,8 @@ static void check_mark_all(void)
     roots_for_each_verify(root_cb, NULL);
     while (nstk) {
         check_item it = stk[--nstk];
-        check_range(it.addr, it.addr + it.len, it.addr, "the object", false);
+        check_ctx cc = { it.addr };
+        trace_object(it.addr, it.len, check_visit, &cc); /* the marker's trace code */
     }
 }
 

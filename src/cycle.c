@@ -26,6 +26,7 @@
  * them apart: CHECK-STACK-RULE, DESIGN.md "Checkmark".)
  */
 #include "internal.h"
+#include "postmark.h"
 #include "testhooks.h"
 
 #include <link.h>
@@ -594,6 +595,8 @@ static void mark_phase(cycle_ctx *c)
         bool tracked = pgc__barrier_mode == PGC_BARRIER_NONE_UFFD ||
                        pgc__barrier_mode == PGC_BARRIER_NONE_MPROTECT;
         if (tracked && nobarrier_preclean(&c->m))
+            continue;
+        if (postmark_run(&c->m)) /* post-mark steps greyed objects: drain again */
             continue;
         pgc_hook_point(PGC_TEST_BEFORE_TERM);
         uint64_t t0 = now_ns();

@@ -259,10 +259,11 @@ pgc_span *heap_alloc_span(size_t npages, bool may_grow, bool *fresh)
 }
 
 /* Set up a span's object geometry: sclass 0 means one large object. */
-void span_init_objects(pgc_span *s, int sclass, int kind)
+void span_init_objects(pgc_span *s, int sclass, int kind, int trace)
 {
     s->sclass = (uint8_t)sclass;
     s->kind = (uint8_t)kind;
+    s->trace = (uint8_t)trace;
     if (sclass) {
         s->elem_size = G.class_size[sclass];
         s->nelems = (uint32_t)(((uintptr_t)s->npages << PAGE_SHIFT) / s->elem_size);
@@ -278,6 +279,7 @@ void span_init_objects(pgc_span *s, int sclass, int kind)
         store_relaxed(&s->mark_bits[i], 0);
         store_relaxed(&s->alloc_bits[i], 0);
         s->check_bits[i] = 0;
+        store_relaxed(&s->free_req[i], 0);
     }
     store_relaxed(&s->sweepgen, load_relaxed(&G.sweepgen));
 }

@@ -75,7 +75,13 @@ PGC_INTERNAL_API void pgc_assert_fail(const char *expr, const char *file, int li
  * size class or one large object. Free spans live in the page heap.
  */
 enum span_state { SPAN_FREE = 0, SPAN_IN_USE = 1 };
-enum span_kind { KIND_SCAN = 0, KIND_ATOMIC = 1 }; /* room for typed kinds later */
+/* Object kinds (kinds.c, kinds.h): a span holds objects of one kind. The
+ * built-in kinds have fixed indices; program kinds (pgc_kind_bitmap,
+ * pgc_kind_traced) take the next ones. */
+enum { KIND_SCAN = 0, KIND_ATOMIC = 1, KIND_UNCOLLECTABLE = 2, KIND_BUILTIN = 3 };
+#define MAX_KINDS 256 /* span->kind is a uint8_t */
+/* How a kind's objects are traced (trace.h). */
+enum trace_policy { TRACE_CONSERVATIVE = 0, TRACE_NONE = 1, TRACE_BITMAP = 2, TRACE_PROGRAM = 3 };
 
 typedef struct pgc_span {
     /* Fixed while the span is SPAN_IN_USE; written by the page heap (heap
@@ -87,7 +93,8 @@ typedef struct pgc_span {
     uint32_t nelems;      /* objects in the span (1 if large) */
     uint32_t div_mul;     /* ceil(2^32 / elem_size): index = (off * div_mul) >> 32 */
     uint8_t sclass;       /* size class, 0 = large object */
-    uint8_t kind;         /* enum span_kind */
+    uint8_t kind;         /* index in the kinds table (kinds.h) */
+    uint8_t trace;        /* the kind's enum trace_policy, copied for the marker */
     uint8_t needzero;     /* memory may be dirty: zero objects on allocation */
     uint8_t released;     /* free span: pages returned to the OS (heap lock) */
 
@@ -119,6 +126,13 @@ typedef struct pgc_span {
     /* Checkmark bits: only touched with the world stopped (checkmark.c) and
      * by the span's sweeper. */
     uint64_t check_bits[BITMAP_WORDS];
+    /* pgc_free requests: bit i set by pgc_free (relaxed fetch_or, by any
+     * thread) for an allocated object i the program released; applied and
+     * cleared by the span's sweeper, which frees those objects even if
+     * marked (INV-FREE-AT-SWEEP, alloc.c). */
+    _Atomic uint64_t free_req[BITMAP_WORDS];
+    /* Links of the list of spans of uncollectable kinds (kinds.c, its lock). */
+    struct pgc_span *unext, *uprev;
 } pgc_span;
 
 /* ---- Thread cache (alloc.c) --------------------------------------------- */
@@ -168,7 +182,7 @@ typedef struct pgc_thread {
 
     /* Owner-only while running; read and rewritten by the coordinator only
      * while this thread is stopped outside a critical section. */
-    pgc_cache cache[2 * MAX_CLASSES];
+    pgc_cache cache[KIND_BUILTIN][MAX_CLASSES]; /* built-in kinds, [kind][class] */
     void *wb_buf[WB_BUF_ENTRIES]; /* barrier buffer of overwritten pointers */
     uint32_t wb_n;
     /* Assist balance in bytes: positive = credit, negative = debt, valid
@@ -231,6 +245,13 @@ typedef struct pgc_thread {
     bool aq_woken;    /* woken (assist lock) */
     uint64_t aq_since; /* when it parked; the waker accounts the wait (assist lock) */
     pthread_cond_t aq_cv;
+
+    /* Caches of program kinds (index >= KIND_BUILTIN), [kind][class]: an
+     * array of MAX_CLASSES allocated by the owner on its first allocation
+     * of that kind (kinds.c, kind_caches). Same rules as `cache`. Last in
+     * the struct: a recycled descriptor keeps its arrays (threads.c clears
+     * only what comes before; a detached thread released every cache). */
+    pgc_cache *kcache[MAX_KINDS];
 } pgc_thread;
 
 /* ---- Phases (cycle.c) --------------------------------------------------------
@@ -249,17 +270,7 @@ enum pgc_phase { PHASE_OFF, PHASE_SWEEP_TERM, PHASE_MARK, PHASE_MARK_TERM, PHASE
  * One struct, so roots.c can exclude it from the data-segment scan (the
  * collector's own pointers into the heap are not roots).
  */
-/* Span lists of one class and kind. Index swept_index() holds spans swept
- * this cycle; the other index holds spans not yet swept. Pause #2 adds 2 to
- * G.sweepgen, which flips the index: the swept lists become the unswept
- * ones in O(1) (INV-SWEPT-BEFORE-MARK guarantees the old unswept lists are
- * empty by then). */
-typedef struct pgc_central {
-    pthread_mutex_t lock;
-    pgc_span *partial[2]; /* has free objects */
-    pgc_span *full[2];    /* no free objects */
-} pgc_central;
-
+/* Which of a central list pair (kinds.h) holds the spans swept this cycle. */
 static inline int swept_index(uint32_t sweepgen) { return (sweepgen >> 1) & 1; }
 
 #define NUM_FREE_BINS 128
@@ -290,8 +301,7 @@ typedef struct pgc_globals {
     _Atomic uint64_t heap_released;
     _Atomic uint64_t heap_free;  /* bytes in free spans, released or not */
 
-    /* Central lists (alloc.c / sweep.c). */
-    pgc_central central[2 * MAX_CLASSES];
+    /* Central lists: per kind and class, in the kinds table (kinds.h). */
     pthread_mutex_t large_lock;
     pgc_span *large[2];          /* large objects, indexed like pgc_central (large lock) */
     _Atomic uint64_t nspans;     /* in-use spans (relaxed; exact with the world stopped) */
@@ -446,7 +456,7 @@ PGC_INTERNAL_API void heap_fork_child(void);
 PGC_INTERNAL_API pgc_span *heap_alloc_span(size_t npages, bool may_grow, bool *fresh);
 PGC_INTERNAL_API void heap_free_span(pgc_span *s);
 PGC_INTERNAL_API void heap_scavenge(uint64_t retain);
-PGC_INTERNAL_API void span_init_objects(pgc_span *s, int sclass, int kind);
+PGC_INTERNAL_API void span_init_objects(pgc_span *s, int sclass, int kind, int trace);
 PGC_INTERNAL_API void span_publish(pgc_span *s);
 PGC_INTERNAL_API int size_to_class(size_t size);
 
@@ -566,7 +576,9 @@ PGC_INTERNAL_API void roots_refresh_segments(void);
 PGC_INTERNAL_API void roots_record_tls(pgc_thread *t);
 PGC_INTERNAL_API void roots_mark_all(pgc_marker *m);
 typedef void (*range_fn)(void *ctx, uintptr_t lo, uintptr_t hi, int what);
-enum { ROOT_STACK, ROOT_GLOBAL };
+/* ROOT_OBJECT: [lo, hi) is one live object that is a root (an
+ * uncollectable object): grey it, as its kind says, do not scan it as a range. */
+enum { ROOT_STACK, ROOT_GLOBAL, ROOT_OBJECT };
 PGC_INTERNAL_API void roots_for_each(range_fn fn, void *ctx);
 PGC_INTERNAL_API void roots_for_each_verify(range_fn fn, void *ctx);
 

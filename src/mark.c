@@ -1,5 +1,6 @@
 /*
- * mark.c - marking: mark bits, the grey work pool, conservative scanning.
+ * mark.c - marking: mark bits, the grey work pool, the drain (objects are
+ * traced by kind through trace.h, the code checkmark.c shares).
  *
  * Colours: an object is white (mark bit clear), grey (mark bit set, queued
  * in some marker's packet or in the pool, not yet scanned) or black (mark
@@ -15,10 +16,13 @@
  * barrier buffers. Every agent counts itself active before it takes work
  * and stays active until it has handed back what it holds.
  *
- * Work is counted in bytes scanned (scan work): whole objects, or 128 KiB
- * oblets of large objects, so no single item holds a marker for long.
+ * Work is counted in bytes scanned (scan work, what trace_object returns):
+ * whole objects, or 128 KiB oblets of large objects (not of program-traced
+ * ones, whose trace function takes the whole object), so no single item
+ * holds a marker for long.
  */
 #include "internal.h"
+#include "trace.h"
 
 #include <string.h>
 #include <time.h>
@@ -215,7 +219,7 @@ void marker_end(pgc_marker *m)
 
 /* ---- Marking ---------------------------------------------------------------------- */
 
-static inline void candidate(pgc_marker *m, uintptr_t word)
+__attribute__((always_inline)) static inline void candidate(pgc_marker *m, uintptr_t word)
 {
     if (word - G.heap_base >= G.heap_size)
         return;
@@ -235,39 +239,46 @@ static inline void candidate(pgc_marker *m, uintptr_t word)
         return;
     uintptr_t size = s->sclass ? s->elem_size : (uintptr_t)s->npages << PAGE_SHIFT;
     m->marked += size;
-    if (s->kind != KIND_ATOMIC)
-        push(m, s->start + (uintptr_t)idx * (s->sclass ? s->elem_size : 0), size);
+    if (s->trace != TRACE_NONE)
+        push(m, s->start + (uintptr_t)idx * (s->sclass ? s->elem_size : 0), work_pack(s, size));
 }
 
 void mark_candidate(pgc_marker *m, uintptr_t word) { candidate(m, word); }
 
 /* Queue [addr, addr+len) of a marked object for scanning again (the
- * barrier-free modes: it lies on a page written since it was scanned). */
-void mark_push_rescan(pgc_marker *m, uintptr_t addr, uintptr_t len) { push(m, addr, len); }
-
-/*
- * Scan the n words from lo (aligned). Only lo, an index and n are live
- * across the calls that a full packet makes (get_empty, publish), never a
- * cursor past the last word nor the end address: such a value points at the
- * next object, which may be garbage, and a callee that saves it in its
- * frame leaves it in dead stack of an assisting mutator (INV-ASSIST-WIPE,
- * assist.c). The empty asm hides i from the optimiser, which would
- * otherwise strength-reduce the loop to a pointer compared with lo + 8n.
- */
-PGC_NO_SANITIZE static inline void scan_words(pgc_marker *m, uintptr_t lo, uintptr_t n)
+ * barrier-free modes: it lies on a page written since it was scanned). A
+ * program-traced object is queued whole (its trace takes whole objects). */
+void mark_push_rescan(pgc_marker *m, uintptr_t addr, uintptr_t len)
 {
-    const volatile uintptr_t *w = (const volatile uintptr_t *)lo;
-    for (uintptr_t i = 0; i < n; i++) {
-        __asm__("" : "+r"(i));
-        candidate(m, w[i]);
+    pgc_span *s = span_of(addr);
+    if (!s)
+        return;
+    uintptr_t packed = work_pack(s, len);
+    uintptr_t base = s->sclass ? s->start + (uintptr_t)span_index(s, addr) * s->elem_size : s->start;
+    if (!work_splittable(packed)) {
+        addr = base;
+        packed = work_pack(s, s->elem_size);
+    } else if (addr != base) {
+        packed |= WORK_OBLET;
     }
+    push(m, addr, packed);
 }
 
+/* The marker's visit for trace_object (trace.h): a candidate pointer. */
+__attribute__((always_inline)) static inline void marker_visit(void *m, uintptr_t word) { candidate(m, word); }
+
+/* One grey item, through the shared trace code. */
+PGC_NO_SANITIZE static uint64_t mark_trace(pgc_marker *m, uintptr_t addr, uintptr_t packed)
+{
+    return trace_object(addr, packed, marker_visit, m);
+}
+
+/* Roots are conservative ranges. */
 PGC_NO_SANITIZE void mark_scan_range(pgc_marker *m, uintptr_t lo, uintptr_t hi)
 {
     lo = (lo + sizeof(uintptr_t) - 1) & ~(uintptr_t)(sizeof(uintptr_t) - 1);
     if (hi > lo)
-        scan_words(m, lo, (hi - lo) / sizeof(uintptr_t));
+        trace_words(lo, (hi - lo) / sizeof(uintptr_t), marker_visit, m);
 }
 
 void mark_shade_buffer(pgc_marker *m, void **buf, uint32_t n)
@@ -315,16 +326,17 @@ uint64_t mark_drain(pgc_marker *m, uint64_t budget, uint64_t deadline_ns, bool f
         w = ring[head];
         head = (head + 1) % PREFETCH_DEPTH;
         queued--;
-        if (w.len > MAX_OBLET) {
-            push(m, w.addr + MAX_OBLET, w.len - MAX_OBLET);
-            w.len = MAX_OBLET;
+        if (work_len(w.len) > MAX_OBLET && work_splittable(w.len)) {
+            /* the rest, flagged as a later oblet (its flags are in the high bits) */
+            push(m, w.addr + MAX_OBLET, (w.len - MAX_OBLET) | WORK_OBLET);
+            w.len = (w.len & ~WORK_LEN_MASK) | MAX_OBLET;
         }
-        scan_words(m, w.addr, w.len / sizeof(uintptr_t)); /* objects and oblets: whole words */
-        done += w.len;
-        m->scan_work += w.len;
-        m->total_work += w.len;
-        unflushed += w.len;
-        since_clock += w.len;
+        uint64_t work = mark_trace(m, w.addr, w.len);
+        done += work;
+        m->scan_work += work;
+        m->total_work += work;
+        unflushed += work;
+        since_clock += work_len(w.len);
         if (unflushed >= CREDIT_SLACK) {
             fetch_add_relaxed(&G.heap_scan_work, m->scan_work);
             m->scan_work = 0;

@@ -3,7 +3,8 @@
  * saved stack pointer to its base; the saved registers are on it) and
  * static TLS blocks, the writable data segments of the program and its
  * shared libraries (minus the collector's own state), and the ranges
- * registered with pgc_add_roots.
+ * registered with pgc_add_roots, and every live uncollectable object
+ * (greyed, not scanned, in the pause: kinds.c).
  *
  * All roots are scanned once, in pause #1 (gc-notes Part 1 item 2), and
  * never again: pause #2 re-scans no stack (INV-SATB, mark.c, needs none).
@@ -11,6 +12,7 @@
  * (it takes the loader lock, which a stopped thread may hold).
  */
 #include "internal.h"
+#include "kinds.h"
 
 #include <elf.h>
 #include <link.h>
@@ -187,6 +189,7 @@ void roots_for_each_verify(range_fn fn, void *ctx)
         fn(ctx, segs[i][0], segs[i][1], ROOT_GLOBAL);
     for (size_t i = 0; i < G.nroots; i++)
         fn(ctx, G.root_ranges[i][0], G.root_ranges[i][1], ROOT_GLOBAL);
+    kinds_for_each_uncollectable(fn, ctx); /* live uncollectable objects */
 }
 
 /* Call fn on every root range of the snapshot: each stack from its saved
@@ -204,11 +207,16 @@ void roots_for_each(range_fn fn, void *ctx)
         fn(ctx, segs[i][0], segs[i][1], ROOT_GLOBAL);
     for (size_t i = 0; i < G.nroots; i++)
         fn(ctx, G.root_ranges[i][0], G.root_ranges[i][1], ROOT_GLOBAL);
+    kinds_for_each_uncollectable(fn, ctx); /* live uncollectable objects */
 }
 
 static void mark_range_cb(void *ctx, uintptr_t lo, uintptr_t hi, int what)
 {
     pgc_marker *m = ctx;
+    if (what == ROOT_OBJECT) { /* grey it: scanned concurrently, as its kind says */
+        mark_candidate(m, lo);
+        return;
+    }
     mark_scan_range(m, lo, hi);
     if (what == ROOT_STACK)
         G.stack_scan_work += hi - lo;

@@ -13,6 +13,7 @@
  * back to the page heap. A large span is freed if unmarked.
  */
 #include "internal.h"
+#include "kinds.h"
 
 #include <sched.h>
 
@@ -41,11 +42,20 @@ bool sweep_span(pgc_span *s, bool *freed)
     uint32_t nw = (s->nelems + 63) / 64;
     uint64_t size = s->sclass ? s->elem_size : (uint64_t)s->npages << PAGE_SHIFT;
     uint32_t before = popcount_words(s->alloc_bits, nw);
-    uint32_t after = 0;
+    uint32_t after = 0, freed_marked = 0;
+    bool collectable = kind_get(s->kind)->collectable;
     for (uint32_t w = 0; w < nw; w++) {
         /* alloc & mark: a free slot a cache blackened in bulk while
-         * marking (alloc.c, INV-BLACK-WORD) stays free */
-        uint64_t m = load_relaxed(&s->mark_bits[w]) & load_relaxed(&s->alloc_bits[w]);
+         * marking (alloc.c, INV-BLACK-WORD) stays free. Uncollectable
+         * objects stay whether marked or not. */
+        uint64_t a = load_relaxed(&s->alloc_bits[w]);
+        uint64_t mk = load_relaxed(&s->mark_bits[w]) & a;
+        uint64_t m = collectable ? mk : a;
+        /* pgc_free requests (INV-FREE-AT-SWEEP): taken once, so a request
+         * arriving after the exchange stays for the next sweep */
+        uint64_t f = load_relaxed(&s->free_req[w]) ? exchange_relaxed(&s->free_req[w], 0) : 0;
+        freed_marked += (uint32_t)__builtin_popcountll(mk & f);
+        m &= ~f;
         store_relaxed(&s->alloc_bits[w], m);
         store_relaxed(&s->mark_bits[w], 0);
         s->check_bits[w] = 0;
@@ -53,19 +63,22 @@ bool sweep_span(pgc_span *s, bool *freed)
     }
     if (before > after)
         fetch_sub_relaxed(&G.heap_alloc, (before - after) * size);
+    if (freed_marked) /* marked, so counted in heap_live at pause #2 */
+        sub_saturating_relaxed(&G.heap_live, freed_marked * size);
     if (after < before)
         s->needzero = 1;
     /* release: the bitmaps above are complete before anyone sees it swept */
     store_release(&s->sweepgen, sg);
     if (after == 0) {
+        kinds_span_dies(s);
         heap_free_span(s);
         *freed = true;
     } else {
         int si = swept_index(sg);
         if (s->sclass) {
-            pgc_central *c = &G.central[2 * s->sclass + s->kind];
+            pgc_central *c = kind_central(s->kind, s->sclass);
             pthread_mutex_lock(&c->lock);
-            central_push(after < s->nelems ? &c->partial[si] : &c->full[si], s);
+            central_add(c, si, after < s->nelems, s);
             pthread_mutex_unlock(&c->lock);
         } else {
             pthread_mutex_lock(&G.large_lock);
@@ -85,14 +98,14 @@ static pgc_span *pop_unswept_large(void)
     return s;
 }
 
-static pgc_span *pop_unswept_class(int ci)
+static pgc_span *pop_unswept_class(unsigned kind, int sclass)
 {
-    pgc_central *c = &G.central[ci];
+    pgc_central *c = kind_central(kind, sclass);
     pthread_mutex_lock(&c->lock);
     int ui = 1 - swept_index(load_relaxed(&G.sweepgen));
-    pgc_span *s = central_pop(&c->partial[ui]);
+    pgc_span *s = central_remove(c, ui, true);
     if (!s)
-        s = central_pop(&c->full[ui]);
+        s = central_remove(c, ui, false);
     pthread_mutex_unlock(&c->lock);
     return s;
 }
@@ -102,11 +115,15 @@ bool sweep_one(void)
 {
     if (load_relaxed(&G.unswept) == 0)
         return false;
-    int n = 2 * G.nclasses + 1;
+    /* every [kind][class] list, then the large list */
+    int nc = G.nclasses, n = (int)kinds_count() * nc + 1;
+    int ui = 1 - swept_index(load_relaxed(&G.sweepgen));
     uint32_t start = fetch_add_relaxed(&sweep_cursor, 1);
     for (int k = 0; k < n; k++) {
         int i = (int)((start + (uint32_t)k) % (uint32_t)n);
-        pgc_span *s = i == 2 * G.nclasses ? pop_unswept_large() : pop_unswept_class(i);
+        if (i != n - 1 && load_relaxed(&kind_central((unsigned)(i / nc), i % nc)->count[ui]) == 0)
+            continue; /* nothing to sweep there: skip the lock */
+        pgc_span *s = i == n - 1 ? pop_unswept_large() : pop_unswept_class((unsigned)(i / nc), i % nc);
         if (s) {
             bool freed;
             sweep_span(s, &freed);

@@ -426,7 +426,7 @@ static pgc_thread *attach_self(bool automatic)
     pthread_mutex_unlock(&G.threads_lock);
     if (!t)
         t = os_alloc_meta(sizeof *t);
-    memset(t, 0, sizeof *t);
+    memset(t, 0, offsetof(pgc_thread, kcache)); /* kcache survives recycling (internal.h) */
     pthread_cond_init(&t->aq_cv, NULL);
     t->self = pthread_self();
     t->tid = (pid_t)syscall(SYS_gettid);

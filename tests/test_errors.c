@@ -396,6 +396,88 @@ static void detach_then_alloc(void)
     fprintf(stderr, "re-attached after detach\n");
 }
 
+/* ---- Kinds and pgc_free ---- */
+
+static void kind_bitmap_null(void) { pgc_kind_bitmap(NULL, 3); }
+static void kind_nwords_zero(void)
+{
+    uint64_t b = 1;
+    pgc_kind_bitmap(&b, 0);
+}
+static void kind_nwords_big(void)
+{
+    static uint64_t b[65];
+    pgc_kind_bitmap(b, 4097);
+}
+static void kind_traced_null(void) { pgc_kind_traced(NULL); }
+static void alloc_kind_null(void)
+{
+    pgc_init();
+    pgc_alloc_kind(NULL, 16);
+}
+static void alloc_kind_foreign(void)
+{
+    pgc_init();
+    static uint64_t not_a_kind[16];
+    pgc_alloc_kind((const pgc_kind *)not_a_kind, 16);
+}
+static void alloc_kind_too_small(void)
+{
+    uint64_t b = 0x9;
+    const pgc_kind *k = pgc_kind_bitmap(&b, 4);
+    pgc_init();
+    pgc_alloc_kind(k, 16);
+}
+static void alloc_kind_huge(void)
+{
+    uint64_t b = 0x1;
+    pgc_init();
+    pgc_alloc_kind(pgc_kind_bitmap(&b, 1), SIZE_MAX);
+}
+static void alloc_uncollectable_huge(void)
+{
+    pgc_init();
+    pgc_alloc_uncollectable(SIZE_MAX - 8);
+}
+static void realloc_kind_too_small(void)
+{
+    uint64_t b = 0x9;
+    pgc_init();
+    void *p = pgc_alloc_kind(pgc_kind_bitmap(&b, 4), 64);
+    pgc_realloc(p, 8);
+}
+static void too_many_kinds(void)
+{
+    for (uint64_t i = 1; i < 1000; i++)
+        pgc_kind_bitmap(&i, 64);
+}
+static char g_not_ours[64];
+static void free_foreign(void)
+{
+    pgc_init();
+    pgc_free(g_not_ours);
+}
+static void free_interior(void)
+{
+    pgc_init();
+    char *p = pgc_alloc(100);
+    pgc_free(p + 16);
+}
+static void free_twice(void)
+{
+    pgc_init();
+    void *p = pgc_alloc_uncollectable(100);
+    pgc_free(p);
+    pgc_free(p);
+}
+static void free_null(void)
+{
+    pgc_free(NULL); /* before init, too */
+    pgc_init();
+    pgc_free(NULL);
+    fprintf(stderr, "free(NULL) is a no-op\n");
+}
+
 static void run(const char *name, scenario fn, int want_abort, const char *want_msg)
 {
     int pipefd[2];
@@ -461,5 +543,23 @@ int main(void)
     run("odd gc percents", gc_percent_odd, 0, "odd percents ok");
     run("odd memory limits", memory_limit_odd, 0, "odd limits ok");
     run("detach, then allocate", detach_then_alloc, 0, "re-attached after detach");
+    run("pgc_kind_bitmap(NULL)", kind_bitmap_null, 1, "pgc_kind_bitmap: the bitmap is NULL");
+    run("pgc_kind_bitmap nwords 0", kind_nwords_zero, 1, "nwords is 0; it must be 1 to 4096");
+    run("pgc_kind_bitmap nwords 4097", kind_nwords_big, 1, "nwords is 4097; it must be 1 to 4096");
+    run("pgc_kind_traced(NULL)", kind_traced_null, 1, "pgc_kind_traced: the trace function is NULL");
+    run("pgc_alloc_kind(NULL)", alloc_kind_null, 1, "pgc_alloc_kind: the kind is NULL");
+    run("pgc_alloc_kind(foreign)", alloc_kind_foreign, 1, "is not a kind made by pgc_kind_bitmap");
+    run("pgc_alloc_kind too small", alloc_kind_too_small, 1,
+        "pgc_alloc_kind: size 16 is smaller than the kind needs: its bitmap describes 4 words (32 bytes)");
+    run("pgc_alloc_kind(SIZE_MAX)", alloc_kind_huge, 1, "is too large");
+    run("uncollectable(SIZE_MAX-8)", alloc_uncollectable_huge, 1, "is too large");
+    run("realloc below the kind", realloc_kind_too_small, 1, "pgc_realloc: size 8 is smaller than the kind needs");
+    run("too many kinds", too_many_kinds, 1, "too many object kinds: the table holds 256");
+    char want[128];
+    snprintf(want, sizeof want, "pgc_free: %p is not the start of a live pacegc object", (void *)g_not_ours);
+    run("pgc_free(foreign)", free_foreign, 1, want);
+    run("pgc_free(interior)", free_interior, 1, "points inside one");
+    run("double pgc_free", free_twice, 1, "was already freed (double pgc_free)");
+    run("pgc_free(NULL)", free_null, 0, "free(NULL) is a no-op");
     return 0;
 }
