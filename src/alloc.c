@@ -309,6 +309,22 @@ static inline pgc_thread *self_thread(void)
 
 static void *alloc_large(pgc_thread *t, size_t size, unsigned kind);
 
+/*
+ * INV-NEW-HELD: a fresh object's address is held in a register or the
+ * stack of the allocating thread across lib_leave, where the thread may
+ * stop for pause #1. The object is white until marking starts, so the root
+ * snapshot must see its address; the compiler, however, may compute the
+ * address only after the call, from the span descriptor's start and the
+ * slot index (the descriptor is not scanned: the snapshot would then hold
+ * the span's first object instead, and the new object would be lost; seen
+ * with atomic objects, which need no memset before lib_leave). The empty
+ * asm makes the value opaque, so it can only be kept, not recomputed.
+ */
+__attribute__((always_inline)) static inline void hold_across_stop(void **p)
+{
+    __asm__ volatile("" : "+r"(*p));
+}
+
 /* Inlined with a constant kind for pgc_alloc and pgc_alloc_atomic: the
  * cache is t->cache[kind][class], the same address arithmetic as one flat
  * array, so the kinds table costs the fast path nothing. */
@@ -334,6 +350,7 @@ __attribute__((always_inline)) static inline void *alloc_small(pgc_thread *t, si
     void *p = (void *)(s->start + (uintptr_t)idx * cc->size);
     if (kind != KIND_ATOMIC && s->needzero) /* every kind but atomic is zeroed */
         memset(p, 0, cc->size);
+    hold_across_stop(&p);
     lib_leave(t);
     return p;
 }
@@ -423,6 +440,7 @@ static void *alloc_large(pgc_thread *t, size_t size, unsigned kind)
      * recomputed from it afterwards would leave a fresh white object
      * unreachable from the root snapshot. */
     void *p = (void *)s->start;
+    hold_across_stop(&p);
     lib_leave(t);
     return p;
 }

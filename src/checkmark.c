@@ -148,6 +148,8 @@ static const char *kind_name(const pgc_span *s)
     }
 }
 
+static inline bool garbage1_test(uintptr_t base);
+
 static void report_miss(pgc_span *s, uintptr_t base, uintptr_t word, uintptr_t parent, const char *from,
                         bool stack)
 {
@@ -160,6 +162,14 @@ static void report_miss(pgc_span *s, uintptr_t base, uintptr_t word, uintptr_t p
     }
     say("pacegc: checkmark: the word is %#lx, offset %lu into the object%s\n", (unsigned long)word,
         (unsigned long)(word - base), prev);
+    if (!stack) {
+        pgc_span *ps = span_of(parent);
+        uint32_t pidx = ps ? span_index(ps, parent) : 0;
+        say("pacegc: checkmark: the object was %s at pause #1; the referring object is %s (%s)\n",
+            garbage1_test(base) ? "garbage (allocated, unreachable from the roots)" : "reachable, or allocated since",
+            !ps ? "not in the heap" : bit_test(ps->mark_bits, pidx) ? "marked" : "unmarked",
+            ps && garbage1_test(parent) ? "garbage at pause #1" : "not garbage at pause #1");
+    }
     if (stack) {
         say("pacegc: checkmark: the object was not garbage at pause #1: reachable then, or allocated since\n");
         explain_stack_slot(parent);
