@@ -157,12 +157,10 @@ char *GC_strndup(const char *s, size_t max)
 }
 
 /*
- * GC_free: until pgc_free lands (api.md v1), the object is left to the
- * collector, which reclaims it when it finds it unreachable, as the caller
- * promises it is. The answer a program can observe is the same; only the
- * memory comes back one cycle later. A pointer that is not in a live
- * object is a fatal error, as it will be with pgc_free. Interior pointers
- * are accepted for GC_memalign's results.
+ * GC_free: pgc_free of the object p is in (interior pointers come from
+ * GC_memalign). A pointer that is not in a live object is a fatal error;
+ * freeing twice is too (pgc_free says so). Safe while a cycle marks: the
+ * object is released when the cycle sweeps (INV-FREE-AT-SWEEP).
  */
 void GC_free(void *p)
 {
@@ -174,6 +172,7 @@ void GC_free(void *p)
         pgc_fatal("pacegc (libgc.so.1): GC_free(%p): %p is not in a live object allocated by "
                   "GC_malloc (freed twice, or never allocated here)\n", p, p);
     fetch_add_relaxed(&expl_freed, pgc_size(base));
+    pgc_free(base);
 }
 
 void *GC_realloc(void *p, size_t n)

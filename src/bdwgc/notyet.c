@@ -1,6 +1,7 @@
 /*
  * notyet.c - bdwgc functions that need pacegc features being built now
- * (api.md v1: uncollectable objects, typed kinds, finalizers, weak links).
+ * (api.md v1: finalizers, weak links; uncollectable and typed allocation
+ * are in typed.c).
  * Each stops the program with a message naming it until its feature lands;
  * the comment says how to wire it. Functions whose right answer follows
  * from "nothing of this kind can be registered yet" are implemented.
@@ -10,57 +11,8 @@
 #include "gc/gc.h"
 #include "gc/gc_typed.h"
 
-#define NEEDS_UNCOLLECTABLE "uncollectable objects (pgc_alloc_uncollectable, pgc_free)"
-#define NEEDS_KIND "typed allocation (pgc_kind_bitmap, pgc_alloc_kind)"
 #define NEEDS_FINALIZER "finalizers (pgc_register_finalizer, pgc_register_finalizer_unordered)"
 #define NEEDS_WEAK "disappearing links (pgc_register_weak_link, pgc_unregister_weak_link)"
-
-/* Wire: return pgc_alloc_uncollectable(n) (atomic: a kind without pointers). */
-void *GC_malloc_uncollectable(size_t n)
-{
-    (void)n;
-    gcx_not_yet("GC_malloc_uncollectable", NEEDS_UNCOLLECTABLE);
-}
-void *GC_malloc_atomic_uncollectable(size_t n)
-{
-    (void)n;
-    gcx_not_yet("GC_malloc_atomic_uncollectable", NEEDS_UNCOLLECTABLE);
-}
-void *GC_debug_malloc_uncollectable(size_t n, const char *s, int i)
-{
-    (void)n, (void)s, (void)i;
-    gcx_not_yet("GC_debug_malloc_uncollectable", NEEDS_UNCOLLECTABLE);
-}
-void *GC_debug_malloc_atomic_uncollectable(size_t n, const char *s, int i)
-{
-    (void)n, (void)s, (void)i;
-    gcx_not_yet("GC_debug_malloc_atomic_uncollectable", NEEDS_UNCOLLECTABLE);
-}
-
-/* Wire: GC_descr = (GC_word)pgc_kind_bitmap(bits, len) (bit i of the
- * bdwgc bitmap is bit i of pgc's), 0 for pointer-free; allocation with
- * pgc_alloc_kind, or pgc_alloc_atomic for descriptor 0; calloc multiplies
- * with an overflow check. */
-GC_descr GC_make_descriptor(const GC_word *bm, size_t len)
-{
-    (void)bm, (void)len;
-    gcx_not_yet("GC_make_descriptor", NEEDS_KIND);
-}
-void *GC_malloc_explicitly_typed(size_t n, GC_descr d)
-{
-    (void)n, (void)d;
-    gcx_not_yet("GC_malloc_explicitly_typed", NEEDS_KIND);
-}
-void *GC_malloc_explicitly_typed_ignore_off_page(size_t n, GC_descr d)
-{
-    (void)n, (void)d;
-    gcx_not_yet("GC_malloc_explicitly_typed_ignore_off_page", NEEDS_KIND);
-}
-void *GC_calloc_explicitly_typed(size_t nelements, size_t element_size, GC_descr d)
-{
-    (void)nelements, (void)element_size, (void)d;
-    gcx_not_yet("GC_calloc_explicitly_typed", NEEDS_KIND);
-}
 
 /* Wire: pgc_register_finalizer (ordered: GC_register_finalizer; ignore_self
  * once pacegc's ordering ignores self-cycles) or

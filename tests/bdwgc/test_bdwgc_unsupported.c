@@ -42,8 +42,6 @@ static void expect_fatal(void (*fn)(void), const char *what, const char *text)
     CHECK(strstr(buf, text) != NULL, "%s: stderr '%s' lacks '%s'", what, buf, text);
 }
 
-static void do_uncollectable(void) { GC_malloc_uncollectable(10); }
-static void do_atomic_uncollectable(void) { GC_malloc_atomic_uncollectable(10); }
 static void fin(void *o, void *d) { (void)o, (void)d; }
 static void do_finalizer(void) { GC_register_finalizer(GC_malloc(8), fin, 0, 0, 0); }
 static void do_finalizer_no_order(void) { GC_register_finalizer_no_order(GC_malloc(8), fin, 0, 0, 0); }
@@ -53,12 +51,6 @@ static void do_link(void)
     link_slot = GC_malloc(8);
     GC_general_register_disappearing_link(&link_slot, link_slot);
 }
-static void do_descr(void)
-{
-    GC_word bm = 1;
-    GC_make_descriptor(&bm, 1);
-}
-static void do_typed(void) { GC_malloc_explicitly_typed(16, 0); }
 static void do_dump(void) { GC_dump(); }
 static void do_new_kind(void) { GC_new_kind(GC_new_free_list(), 0, 0, 0); }
 static void do_bad_free(void)
@@ -66,21 +58,23 @@ static void do_bad_free(void)
     static char not_heap[16];
     GC_free(not_heap);
 }
+static void do_double_free(void)
+{
+    void *p = GC_malloc_uncollectable(32);
+    GC_free(p);
+    GC_free(p);
+}
 
 int main(void)
 {
     GC_INIT();
-    expect_fatal(do_uncollectable, "uncollectable", "GC_malloc_uncollectable is not supported yet");
-    expect_fatal(do_atomic_uncollectable, "atomic uncollectable",
-                 "GC_malloc_atomic_uncollectable is not supported yet");
     expect_fatal(do_finalizer, "finalizer", "GC_register_finalizer is not supported yet");
     expect_fatal(do_finalizer_no_order, "finalizer", "GC_register_finalizer_no_order is not supported yet");
     expect_fatal(do_link, "link", "GC_general_register_disappearing_link is not supported yet");
-    expect_fatal(do_descr, "descriptor", "GC_make_descriptor is not supported yet");
-    expect_fatal(do_typed, "typed", "GC_malloc_explicitly_typed is not supported yet");
     expect_fatal(do_dump, "dump", "GC_dump is not supported by pacegc's libgc.so.1");
     expect_fatal(do_new_kind, "kind", "is not supported by pacegc's libgc.so.1");
     expect_fatal(do_bad_free, "bad free", "is not in a live object allocated by GC_malloc");
+    expect_fatal(do_double_free, "double free", "was already freed");
     /* right answers */
     void *l = NULL;
     CHECK(GC_unregister_disappearing_link(&l) == 0, "nothing registered");
