@@ -251,17 +251,52 @@ uint64_t cache_black_allocated(pgc_thread *t)
 
 /* Slow path: cache cc (of this kind and class) is empty. In a critical
  * section; may leave it to assist. Returns false if the heap is exhausted. */
+/* Bytes of the free slots of the first bitmap word at or after w that has
+ * any (0: none). Owner only. */
+static uint64_t next_word_bytes(const pgc_cache *cc, uint32_t w)
+{
+    const pgc_span *s = cc->span;
+    for (; w < nwords(s); w++) {
+        uint64_t f = ~load_relaxed(&((pgc_span *)s)->alloc_bits[w]) & word_mask(s, w);
+        if (f)
+            return (uint64_t)__builtin_popcountll(f) * cc->size;
+    }
+    return 0;
+}
+
+/*
+ * Slow path: the cache is empty. In a critical section; may leave it to
+ * assist. Returns false if the heap is exhausted.
+ *
+ * INV-CHARGE-WORD: while assists are enabled a thread is charged, before it
+ * may allocate them, for the slots of each 64-slot bitmap word its cache
+ * takes (the unit of allocate-black, INV-BLACK-WORD), not for a whole span:
+ * a thread that allocates little owes little (a 32-byte allocation every
+ * 100 us used to owe 32 KiB of scan work at each refill). The charge for a
+ * new span is an upper bound of its first word (64 slots of the class),
+ * refunded down to the word's real free bytes once the span is known. The
+ * heap accounting (heap_live) still counts whole spans at the refill.
+ */
 static bool cache_refill(pgc_thread *t, pgc_cache *cc, unsigned kind, int sclass)
 {
-    if (cc->span && cache_seek(cc, cc->word + 1)) {
-        cache_blacken(t, cc);
-        return true;
+    if (cc->span) {
+        uint64_t next = load_relaxed(&G.assists_enabled) ? next_word_bytes(cc, cc->word + 1) : 0;
+        if (next) {
+            /* The assist runs outside the critical section so the thread can
+             * be stopped while it works or waits; a pause #2 meanwhile may
+             * release this cache (the cycle, and the debt, are then over). */
+            lib_leave(t);
+            assist_charge(t, next);
+            lib_enter(t);
+        }
+        if (cc->span && cache_seek(cc, cc->word + 1)) {
+            cache_blacken(t, cc);
+            return true;
+        }
     }
-    /* Charge before allocating (gc-notes Part 1 item 7): the whole span is
-     * an upper bound of what the cache will hand out; the excess is
-     * refunded below. The assist runs outside the critical section so the
-     * thread can be stopped while it works or waits. */
-    uint64_t charge = (uint64_t)G.class_npages[sclass] << PAGE_SHIFT;
+    uint64_t span_bytes = (uint64_t)G.class_npages[sclass] << PAGE_SHIFT;
+    uint64_t word_bytes = (uint64_t)64 * G.class_size[sclass];
+    uint64_t charge = word_bytes < span_bytes ? word_bytes : span_bytes;
     bool charged = load_relaxed(&G.assists_enabled) != 0;
     pgc_span *give = NULL;
     bool give_partial = false;
@@ -285,8 +320,8 @@ static bool cache_refill(pgc_thread *t, pgc_cache *cc, unsigned kind, int sclass
     cache_seek(cc, 0);
     cache_blacken(t, cc);
     uint64_t bytes = (uint64_t)(s->nelems - count_alloc(s)) * s->elem_size;
-    if (charged)
-        assist_refund(t, (int64_t)charge - (int64_t)bytes);
+    if (charged) /* the first word's free bytes are at most the charge */
+        assist_refund(t, (int64_t)charge - (int64_t)__builtin_popcountll(cc->free_bits) * cc->size);
     account_alloc(bytes, s->kind);
     cycle_maybe_trigger();
     return true;
