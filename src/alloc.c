@@ -371,9 +371,14 @@ __attribute__((always_inline)) static inline void *alloc_small(pgc_thread *t, si
         caches = kind_caches(t, kind); /* first allocation of a program kind */
     pgc_cache *cc = &caches[sclass];
     lib_enter(t);
-    if (__builtin_expect(cc->free_bits == 0, 0) && !cache_refill(t, cc, kind, sclass)) {
+    if (__builtin_expect(cc->free_bits == 0, 0)) {
         lib_leave(t);
-        return NULL;
+        cycle_admit(0); /* INV-ADMIT, before the refill may grow the heap */
+        lib_enter(t);
+        if (cc->free_bits == 0 && !cache_refill(t, cc, kind, sclass)) {
+            lib_leave(t);
+            return NULL;
+        }
     }
     uint64_t fb = cc->free_bits;
     uint32_t bit = (uint32_t)__builtin_ctzll(fb);
@@ -400,10 +405,6 @@ __attribute__((always_inline)) static inline void *alloc_any(size_t size, unsign
         size += 1;
     for (int attempt = 0;; attempt++) {
         void *p = size <= MAX_SMALL ? alloc_small(t, size, kind) : alloc_large(t, size, kind);
-        if (__builtin_expect(t->trigger_wait, 0)) {
-            t->trigger_wait = false;
-            cycle_wait_start(0); /* p is live in this frame meanwhile */
-        }
         if (__builtin_expect(p != NULL, 1))
             return p;
         if (size > G.heap_size || attempt == 1) {
@@ -443,7 +444,7 @@ static void *alloc_large(pgc_thread *t, size_t size, unsigned kind)
         return NULL;
     size_t npages = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
     uint64_t bytes = (uint64_t)npages << PAGE_SHIFT;
-    cycle_before_large(bytes);
+    cycle_admit(bytes); /* INV-ADMIT */
     if (load_relaxed(&G.assists_enabled))
         assist_charge(t, bytes);
     lib_enter(t);

@@ -134,12 +134,8 @@ void cycle_maybe_trigger(void)
             pacer_revise_now();
         return;
     }
-    uint64_t trigger = load_relaxed(&G.trigger);
-    if (live < trigger)
-        return;
-    if (pgc_self && live >= wait_point(trigger))
-        pgc_self->trigger_wait = true;
-    request_trigger_once();
+    if (live >= load_relaxed(&G.trigger))
+        request_trigger_once();
 }
 
 /* pending: bytes about to be allocated (a large object), else 0. */
@@ -202,15 +198,21 @@ void cycle_wait_start(uint64_t pending)
     fetch_add_relaxed(&G.assist_blocked_ns, now_ns() - b0);
 }
 
-/* Before a large allocation of `bytes` (outside any critical section): a
- * single allocation can jump past the trigger and the wait point at once,
- * so apply INV-TRIGGER-WAIT to the heap as it will be after it. */
-void cycle_before_large(uint64_t bytes)
+/*
+ * INV-ADMIT: the one admission point of allocation pacing. Every
+ * allocation that may grow the heap, a cache refill (pending 0: the refill
+ * takes at most a span) or a large object (pending: its bytes, since one
+ * allocation can jump past the trigger and the wait point at once), passes
+ * here first, outside any critical section. Past the trigger it asks for a
+ * cycle; past the wait point (INV-TRIGGER-WAIT) it helps sweep and waits
+ * until the cycle marks, when assists take over the pacing.
+ */
+void cycle_admit(uint64_t pending)
 {
     int phase = load_relaxed(&G.phase);
     if (phase == PHASE_MARK || phase == PHASE_MARK_TERM)
         return;
-    uint64_t after = load_relaxed(&G.heap_live) + bytes;
+    uint64_t after = load_relaxed(&G.heap_live) + pending;
     uint64_t trigger = load_relaxed(&G.trigger);
     if (after < trigger)
         return;
@@ -218,10 +220,10 @@ void cycle_before_large(uint64_t bytes)
         request_trigger_once();
         return;
     }
-    fetch_add_relaxed(&G.large_pending, bytes); /* the coordinator counts it */
+    fetch_add_relaxed(&G.admit_pending, pending); /* the coordinator counts it */
     set_trigger_pending();
-    cycle_wait_start(bytes);
-    fetch_sub_relaxed(&G.large_pending, bytes);
+    cycle_wait_start(pending);
+    fetch_sub_relaxed(&G.admit_pending, pending);
 }
 
 static void broadcast_start(void)
@@ -712,7 +714,7 @@ static void *coordinator_main(void *arg)
         pthread_mutex_lock(&G.cycle_lock);
         forced = G.forced_target > G.cycles_started;
         pthread_mutex_unlock(&G.cycle_lock);
-        uint64_t live = load_relaxed(&G.heap_live) + load_relaxed(&G.large_pending);
+        uint64_t live = load_relaxed(&G.heap_live) + load_relaxed(&G.admit_pending);
         if (!forced && live < load_relaxed(&G.trigger)) {
             /* INV-START-ANSWER: whatever the coordinator decides, every
              * thread waiting at the wait point gets an answer. Here the

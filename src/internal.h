@@ -194,7 +194,6 @@ typedef struct pgc_thread {
     int64_t assist_bytes;
     uint64_t assist_cycle;
     uint64_t black_bytes; /* bytes allocated black this cycle (owner; read stopped) */
-    bool trigger_wait;    /* owner: crossed the trigger, wait for the cycle to start */
 
     /* Stop protocol (threads.c). stop_req: written by the coordinator
      * (release) before it signals, read by the handler (acquire).
@@ -314,10 +313,10 @@ typedef struct pgc_globals {
     _Atomic uint64_t cycle_alloc_peak; /* peak heap_alloc since the last trigger */
     _Atomic uint64_t total_alloc;
     _Atomic uint64_t heap_scan;  /* scannable bytes allocated (heapScan) */
-    /* Bytes of large allocations waiting in cycle_before_large for the
-     * cycle they trigger (added and removed by the waiters, read by the
+    /* Bytes of large allocations waiting in cycle_admit for the cycle
+     * they trigger (added and removed by the waiters, read by the
      * coordinator's stale-trigger check; relaxed). */
-    _Atomic uint64_t large_pending;
+    _Atomic uint64_t admit_pending;
 
     /* Threads (threads.c). threads_lock protects the list and is held by
      * the coordinator for a whole stop-the-world. */
@@ -613,7 +612,7 @@ PGC_INTERNAL_API size_t sweep_large_until(size_t npages);
 PGC_INTERNAL_API void cycle_init(void);
 PGC_INTERNAL_API void cycle_maybe_trigger(void);
 PGC_INTERNAL_API void cycle_wait_start(uint64_t pending);
-PGC_INTERNAL_API void cycle_before_large(uint64_t bytes);
+PGC_INTERNAL_API void cycle_admit(uint64_t pending);
 PGC_INTERNAL_API void pacer_publish_locked(void);
 PGC_INTERNAL_API void cycle_fork_prepare(void);
 PGC_INTERNAL_API void cycle_fork_parent(void);
