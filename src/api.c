@@ -1,5 +1,5 @@
 /*
- * api.c - initialisation and the fatal-error path.
+ * api.c - initialisation: every subsystem in layer order (pgc_init).
  */
 #include "internal.h"
 
@@ -50,40 +50,4 @@ void pgc_init(void)
     ensure_init();
     if (!pgc_self)
         thread_attach_auto();
-}
-
-static void vsay(const char *fmt, va_list ap)
-{
-    char buf[1024];
-    int n = vsnprintf(buf, sizeof buf, fmt, ap);
-    if (n > (int)sizeof buf - 1)
-        n = (int)sizeof buf - 1;
-    if (n > 0 && write(2, buf, (size_t)n) < 0) {
-        /* nothing more we can do */
-    }
-}
-
-/* Print to stderr. Formats into a stack buffer and writes with write(2):
- * no malloc, no stdio lock, so it works with the world stopped. */
-void pgc_say(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsay(fmt, ap);
-    va_end(ap);
-}
-
-/* Print (as pgc_say) and abort. */
-void pgc_fatal(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsay(fmt, ap);
-    va_end(ap);
-    abort();
-}
-
-void pgc_assert_fail(const char *expr, const char *file, int line)
-{
-    pgc_fatal("pacegc: internal assertion failed: %s (%s:%d)\n", expr, file, line);
 }
