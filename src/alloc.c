@@ -575,7 +575,10 @@ void pgc_free(void *p)
                   base ? " (it points inside one: pass the pointer the allocation returned)"
                        : " (never allocated by pacegc, or already freed and swept)");
     uint64_t bit = 1ull << (idx & 63);
-    if (fetch_or_relaxed(&s->free_req[idx >> 6], bit) & bit)
+    /* release: the lookup above (reads of the span's fields) happens before
+     * the sweep that applies the request and may free the span (pairs with
+     * the acquire exchange in sweep_span) */
+    if (fetch_or_release(&s->free_req[idx >> 6], bit) & bit)
         pgc_fatal("pacegc: pgc_free: %p was already freed (double pgc_free)\n", p);
 }
 

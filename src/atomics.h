@@ -19,6 +19,8 @@
 #define fetch_add_acq_rel(p, v) atomic_fetch_add_explicit((p), (v), memory_order_acq_rel)
 #define fetch_sub_acq_rel(p, v) atomic_fetch_sub_explicit((p), (v), memory_order_acq_rel)
 #define fetch_or_relaxed(p, v) atomic_fetch_or_explicit((p), (v), memory_order_relaxed)
+#define fetch_or_release(p, v) atomic_fetch_or_explicit((p), (v), memory_order_release)
+#define exchange_acquire(p, v) atomic_exchange_explicit((p), (v), memory_order_acquire)
 #define fetch_or_seq_cst(p, v) atomic_fetch_or_explicit((p), (v), memory_order_seq_cst)
 #define fetch_and_seq_cst(p, v) atomic_fetch_and_explicit((p), (v), memory_order_seq_cst)
 #define exchange_relaxed(p, v) atomic_exchange_explicit((p), (v), memory_order_relaxed)

@@ -53,7 +53,8 @@ bool sweep_span(pgc_span *s, bool *freed)
         uint64_t m = collectable ? mk : a;
         /* pgc_free requests (INV-FREE-AT-SWEEP): taken once, so a request
          * arriving after the exchange stays for the next sweep */
-        uint64_t f = load_relaxed(&s->free_req[w]) ? exchange_relaxed(&s->free_req[w], 0) : 0;
+        /* acquire: pairs with the release in pgc_free */
+        uint64_t f = load_relaxed(&s->free_req[w]) ? exchange_acquire(&s->free_req[w], 0) : 0;
         freed_marked += (uint32_t)__builtin_popcountll(mk & f);
         m &= ~f;
         store_relaxed(&s->alloc_bits[w], m);
