@@ -269,7 +269,10 @@ static size_t *cw_slot(uintptr_t key)
     size_t i = cw_hash(key);
     while (cw_keys[i] && cw_keys[i] != key)
         i = (i + 1) & (cw_hcap - 1);
-    cw_keys[i] = key;
+    if (!cw_keys[i]) {
+        cw_keys[i] = key;
+        cw_heads[i] = 0; /* a stale head of an earlier pass */
+    }
     return &cw_heads[i];
 }
 
