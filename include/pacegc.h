@@ -113,6 +113,48 @@ PGC_API void *pgc_alloc_uncollectable(size_t size);
  * next sweep of it (the end of the next cycle at the latest). */
 PGC_API void pgc_free(void *p);
 
+/* ---- Finalizers, weak links, ephemerons (docs/DESIGN.md "Lifetimes") --- */
+
+typedef void (*pgc_finalizer_fn)(void *obj, void *data);
+/* Ordered: when obj becomes unreachable, fn(obj, data) runs once, on
+ * pacegc's finalizer thread (or on demand). Objects reachable from obj stay
+ * alive until it has run; if finalizable A is reachable from finalizable B,
+ * B runs first; a cycle of ordered finalizable objects is never finalized
+ * (PGCDEBUG=finalizers=1 reports such cycles). data is kept alive while the
+ * registration lasts. obj must be the start of a pacegc object; fn NULL
+ * removes a registration; registering again replaces it. */
+PGC_API void pgc_register_finalizer(void *obj, pgc_finalizer_fn fn, void *data);
+/* The same without ordering (Java-like): finalizable objects reachable only
+ * from each other are all finalized in the same cycle, in any order. */
+PGC_API void pgc_register_finalizer_unordered(void *obj, pgc_finalizer_fn fn, void *data);
+/* On-demand mode (also PGC_FINALIZE=demand): finalizers run only in
+ * pgc_run_finalizers; returns the previous setting. */
+PGC_API int pgc_set_finalize_on_demand(int on);
+/* Called (on pacegc's finalizer thread, attached, may call anything) when a
+ * cycle has queued finalizers; in either mode. */
+PGC_API void pgc_set_finalizer_notifier(void (*fn)(void));
+/* Runs the queued finalizers on the calling thread; returns how many ran. */
+PGC_API size_t pgc_run_finalizers(void);
+
+/* *link becomes a weak reference to obj (stored hidden: no scan sees it);
+ * written NULL once obj is unreachable, before its finalizer is queued.
+ * Read it only with pgc_weak_load. Registering again re-targets; obj NULL
+ * clears. A link inside a collected pacegc object is dropped with it; a link
+ * in memory the program frees must be unregistered first. */
+PGC_API void pgc_register_weak_link(void **link, const void *obj);
+PGC_API void pgc_unregister_weak_link(void **link);
+/* obj, or NULL once collected; while a cycle marks, the value returned is
+ * kept alive for this cycle. */
+PGC_API void *pgc_weak_load(void **link);
+
+typedef struct pgc_ephemeron pgc_ephemeron;
+/* A pacegc object: keeps value alive only while key is reachable other than
+ * through an ephemeron's value. Once the key is unreachable, both read NULL.
+ * key must not be NULL. */
+PGC_API pgc_ephemeron *pgc_ephemeron_new(void *key, void *value);
+PGC_API void *pgc_ephemeron_key(pgc_ephemeron *e);
+PGC_API void *pgc_ephemeron_value(pgc_ephemeron *e);
+
 /* ---- Write barrier ----------------------------------------------------- */
 
 /* Nonzero while a cycle is marking. Written only by the collector, with the

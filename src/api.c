@@ -2,6 +2,7 @@
  * api.c - initialisation: every subsystem in layer order (pgc_init).
  */
 #include "internal.h"
+#include "lifetimes.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -36,6 +37,7 @@ static void init_all(void)
     pthread_mutex_unlock(&G.pacer_lock);
     stats_init();
     workers_init();
+    lifetimes_init(); /* registers its post-mark step before the coordinator starts */
     cycle_init();
     fork_init();
 }

@@ -37,6 +37,7 @@
  */
 #include "internal.h"
 #include "trace.h"
+#include "lifetimes.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -230,6 +231,96 @@ static void note_exempt(uintptr_t word, uintptr_t slot, uintptr_t base)
     }
 }
 
+/* ---- Ephemerons in the check (the same semantics as the concurrent mark) -----
+ * An ephemeron's value is reached only once its key is: a traced ephemeron
+ * whose key has no check bit waits in a map keyed by the key (check_eph
+ * bit on the key); the key's first check bit pushes the waiting values as
+ * EPH_VALUE items (no recursion, so a chain of a million resolves in
+ * O(n)). mmap'd memory only: the world is stopped. */
+#define EPH_VALUE ((uintptr_t)-1) /* a stk item whose addr is a value word */
+
+typedef struct cwait {
+    uintptr_t key, eph;
+    size_t next;
+} cwait;
+static cwait *cw;
+static size_t cw_n, cw_cap;
+static uintptr_t *cw_keys; /* open addressing: key -> index + 1 of its first wait */
+static size_t *cw_heads;
+static size_t cw_hcap;
+
+static size_t cw_hash(uintptr_t k)
+{
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdull;
+    k ^= k >> 33;
+    return (size_t)k & (cw_hcap - 1);
+}
+
+static void cw_reset(void)
+{
+    if (cw_hcap && cw_n)
+        memset(cw_keys, 0, cw_hcap * sizeof *cw_keys);
+    cw_n = 0;
+}
+
+static size_t *cw_slot(uintptr_t key)
+{
+    size_t i = cw_hash(key);
+    while (cw_keys[i] && cw_keys[i] != key)
+        i = (i + 1) & (cw_hcap - 1);
+    if (!cw_keys[i]) {
+        cw_keys[i] = key;
+        cw_heads[i] = 0; /* a stale head of an earlier pass */
+    }
+    return &cw_heads[i];
+}
+
+static void cw_add(uintptr_t key, uintptr_t eph)
+{
+    if ((cw_n + 1) * 2 > cw_hcap) { /* grow both; rehash */
+        size_t ncap = cw_hcap ? cw_hcap * 4 : 4096;
+        uintptr_t *ok = cw_keys;
+        size_t *oh = cw_heads, ocap = cw_hcap;
+        cw_keys = os_alloc_meta(ncap * sizeof *cw_keys); /* never freed: debug mode only */
+        cw_heads = os_alloc_meta(ncap * sizeof *cw_heads);
+        cw_hcap = ncap;
+        for (size_t i = 0; i < ocap; i++)
+            if (ok[i])
+                *cw_slot(ok[i]) = oh[i];
+    }
+    if (cw_n == cw_cap) {
+        size_t ncap = cw_cap ? cw_cap * 4 : 4096;
+        cwait *n = os_alloc_meta(ncap * sizeof *n);
+        if (cw_n)
+            memcpy(n, cw, cw_n * sizeof *n);
+        cw = n;
+        cw_cap = ncap;
+    }
+    size_t *h = cw_slot(key);
+    cw[cw_n] = (cwait){ key, eph, *h };
+    *h = ++cw_n;
+}
+
+static void stk_push(uintptr_t addr, uintptr_t len, uintptr_t parent);
+
+/* The key kb got its check bit: push the waiting values. */
+static void cw_resolve(uintptr_t kb)
+{
+    if (!cw_hcap)
+        return;
+    size_t i = cw_hash(kb);
+    while (cw_keys[i] && cw_keys[i] != kb)
+        i = (i + 1) & (cw_hcap - 1);
+    if (!cw_keys[i])
+        return;
+    for (size_t r = cw_heads[i]; r; r = cw[r - 1].next) {
+        uintptr_t e = cw[r - 1].eph;
+        stk_push(((uintptr_t *)e)[1], EPH_VALUE, e);
+    }
+    cw_heads[i] = 0;
+}
+
 /* ---- The mark with check bits ------------------------------------------------ */
 
 static bool verifying;     /* pause #2 (check against mark bits) or pause #1 (snapshot) */
@@ -259,6 +350,8 @@ static void check_candidate(uintptr_t word, uintptr_t parent, const char *from, 
     }
     s->check_bits[idx >> 6] |= bit;
     checked++;
+    if (s->check_eph[idx >> 6] & bit)
+        cw_resolve(base);
     if (s->trace != TRACE_NONE)
         stk_push(base, work_pack(s, s->sclass ? s->elem_size : (uintptr_t)s->npages << PAGE_SHIFT), parent);
 }
@@ -281,6 +374,37 @@ PGC_NO_SANITIZE static void check_range(uintptr_t lo, uintptr_t hi, uintptr_t pa
         check_candidate(*(volatile uintptr_t *)p, parent ? parent : p, from, stack);
 }
 
+/* An ephemeron: its value only through a checked key. */
+static uint64_t check_eph_cb(void *c, uintptr_t e)
+{
+    uintptr_t hk = ((volatile uintptr_t *)e)[0];
+    uintptr_t k = hk ? ~hk : 0;
+    pgc_span *s;
+    uint32_t idx;
+    if (!k || !object_base((void *)k, &s, &idx))
+        return 0;
+    uintptr_t kb = s->start + (uintptr_t)idx * (s->sclass ? s->elem_size : 0);
+    (void)c;
+    if (s->check_bits[idx >> 6] >> (idx & 63) & 1) {
+        stk_push(((volatile uintptr_t *)e)[1], EPH_VALUE, e);
+    } else {
+        s->check_eph[idx >> 6] |= 1ull << (idx & 63);
+        cw_add(kb, e);
+    }
+    return 0;
+}
+
+/* A registered finalizable object: its fields (not itself) are reached. */
+static void fin_fields_cb(void *ctx, uintptr_t obj)
+{
+    (void)ctx;
+    pgc_span *s;
+    uint32_t idx;
+    if (!object_base((void *)obj, &s, &idx) || s->trace == TRACE_NONE)
+        return;
+    stk_push(obj, work_pack(s, s->sclass ? s->elem_size : (uintptr_t)s->npages << PAGE_SHIFT), obj);
+}
+
 static void root_cb(void *ctx, uintptr_t lo, uintptr_t hi, int what)
 {
     (void)ctx;
@@ -297,11 +421,21 @@ PGC_NO_SANITIZE static void check_mark_all(void)
     nstk = 0;
     checked = 0;
     exempted = 0;
+    cw_reset();
     roots_for_each_verify(root_cb, NULL);
-    while (nstk) {
-        check_item it = stk[--nstk];
-        check_ctx cc = { it.addr };
-        trace_object(it.addr, it.len, check_visit, &cc); /* the marker's trace code */
+    lifetimes_check_roots(root_cb, NULL); /* registration data, queued finalizable objects */
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) /* then the fields of finalizable objects, as the post-mark step marks them */
+            lifetimes_check_finalizable(fin_fields_cb, NULL);
+        while (nstk) {
+            check_item it = stk[--nstk];
+            if (it.len == EPH_VALUE) {
+                check_candidate(it.addr, it.parent, "the ephemeron's value (its key reached)", false);
+                continue;
+            }
+            check_ctx cc = { it.addr };
+            trace_object(it.addr, it.len, check_visit, check_eph_cb, &cc); /* the marker's trace code */
+        }
     }
 }
 
@@ -342,6 +476,7 @@ void checkmark_snapshot(void)
             }
         }
         memset(s->check_bits, 0, sizeof s->check_bits);
+        memset(s->check_eph, 0, sizeof s->check_eph);
         pi += s->npages;
     }
     if (G.gctrace)

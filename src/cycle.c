@@ -27,6 +27,7 @@
  */
 #include "internal.h"
 #include "postmark.h"
+#include "lifetimes.h"
 #include "testhooks.h"
 
 #include <link.h>
@@ -385,6 +386,8 @@ static void stw_mark_all(cycle_ctx *c)
     pgc_limiter_finish_gc_transition(&G.limiter, (int64_t)c->t_mark);
     pthread_mutex_unlock(&G.pacer_lock);
     nobarrier_mark(&c->m);
+    while (postmark_run(&c->m))
+        nobarrier_mark(&c->m);
     c->t_term = now_ns();
     if (!confirm_termination(c))
         pgc_fatal("pacegc: internal error: grey work left after a stop-the-world mark\n");
@@ -545,6 +548,7 @@ static void mark_termination(cycle_ctx *c)
         black += cache_black_allocated(t);
         cache_release_all(t);
     }
+    lifetimes_pause2(); /* weak links, ephemerons, finalizer queue: candidates only */
     if (G.checkmark)
         checkmark_verify();
     c->heap1 = load_relaxed(&G.heap_live);
@@ -666,6 +670,7 @@ static void run_cycle(void)
     if (pgc__barrier_mode != PGC_BARRIER_NONE_STW)
         mark_phase(&c); /* else stw1 marked it all (stw_mark_all) */
     finish_cycle(&c);
+    lifetimes_after_cycle();
     sweep_finish();
     cycle_event(CYCLE_EV_RECLAIM_END);
     pthread_mutex_lock(&G.pacer_lock);

@@ -33,6 +33,7 @@
  * clone) is still covered by its own calls.
  */
 #include "internal.h"
+#include "lifetimes.h"
 
 /* INV-FORK-NEST: prepares open on this thread (thread-local: the forking
  * thread alone reads and writes it; the child inherits the value). */
@@ -67,6 +68,7 @@ static void fork_child(void)
     workers_fork_child();
     nobarrier_fork_child();
     cycle_fork_child();
+    lifetimes_fork_child();
 }
 
 void pgc__fork_prepare(void) { fork_prepare(); }

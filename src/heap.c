@@ -280,6 +280,9 @@ void span_init_objects(pgc_span *s, int sclass, int kind, int trace)
         store_relaxed(&s->alloc_bits[i], 0);
         s->check_bits[i] = 0;
         store_relaxed(&s->free_req[i], 0);
+        store_relaxed(&s->eph_keys[i], 0);
+        store_relaxed(&s->dead_bits[i], 0);
+        s->check_eph[i] = 0;
     }
     store_relaxed(&s->sweepgen, load_relaxed(&G.sweepgen));
 }

@@ -131,6 +131,18 @@ typedef struct pgc_span {
      * cleared by the span's sweeper, which frees those objects even if
      * marked (INV-FREE-AT-SWEEP, alloc.c). */
     _Atomic uint64_t free_req[BITMAP_WORDS];
+    /* Lifetimes (lifetimes.c), one bit per object, cleared by the span's
+     * sweeper (and at span init):
+     * eph_keys: object i is the key of an ephemeron pending this cycle; set
+     *   (seq_cst fetch_or) by a marker that found the key unmarked, read by
+     *   a marker that newly marks object i (INV-EPH-DEKKER, lifetimes.c).
+     * dead_bits: object i was judged unreachable by this cycle's lifetimes
+     *   decision (INV-LIFE-DECIDED); set by the coordinator (relaxed, then a
+     *   release store of the decision flag), read by weak loads.
+     * check_eph: checkmark's pending keys (world stopped only). */
+    _Atomic uint64_t eph_keys[BITMAP_WORDS];
+    _Atomic uint64_t dead_bits[BITMAP_WORDS];
+    uint64_t check_eph[BITMAP_WORDS];
     /* Links of the list of spans of uncollectable kinds (kinds.c, its lock). */
     struct pgc_span *unext, *uprev;
 } pgc_span;

@@ -140,6 +140,38 @@ const pgc_kind *pgc_kind_traced(pgc_trace_fn trace)
     return found;
 }
 
+/* The ephemeron kind: TRACE_PROGRAM with the ephemeron flag, so
+ * trace_object hands its objects to the caller's ephemeron callback; the
+ * function is never called. */
+static void eph_trace_unused(void *obj, size_t size, pgc_visit_fn visit, void *ctx)
+{
+    (void)obj, (void)size, (void)visit, (void)ctx;
+}
+static _Atomic(pgc_kind *) eph_kind;
+
+const pgc_kind *kind_ephemeron(void)
+{
+    pgc_kind *kd = load_acquire(&eph_kind); /* pairs with the release below */
+    if (kd)
+        return kd;
+    kinds_init();
+    if (pgc_self)
+        lock_stoppable(&kinds_lock);
+    else
+        pthread_mutex_lock(&kinds_lock);
+    kd = load_relaxed(&eph_kind);
+    if (!kd) {
+        kd = kind_new(TRACE_PROGRAM, true, true, 0);
+        kd->fn = eph_trace_unused;
+        kd->ephemeron = true;
+        kd->min_size = 2 * sizeof(uintptr_t);
+        kind_publish(kd);
+        store_release(&eph_kind, kd); /* pairs with the acquire above */
+    }
+    pthread_mutex_unlock(&kinds_lock);
+    return kd;
+}
+
 void kind_bad(const pgc_kind *kind, const char *who)
 {
     if (kind == NULL)

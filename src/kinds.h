@@ -48,7 +48,8 @@ struct pgc_kind {
     uint8_t trace;       /* enum trace_policy */
     bool collectable;    /* false: a root while allocated, freed only by pgc_free */
     bool zeroed;         /* objects are zeroed on allocation (all but atomic) */
-    bool finalizable;    /* reserved for finalizers (next issue); always false */
+    bool finalizable;    /* reserved; always false (finalizers are per object, lifetimes.c) */
+    bool ephemeron;      /* the ephemeron kind: traced by trace_object's eph callback */
     size_t min_size;     /* smallest object the kind accepts (bitmap: nwords words) */
     pgc_trace_fn fn;     /* TRACE_PROGRAM */
     uint32_t nwords;     /* TRACE_BITMAP: the bitmap's period in words, 1..4096 */
@@ -93,6 +94,8 @@ PGC_INTERNAL_API pgc_cache *kind_caches(pgc_thread *t, unsigned k);
  * traces as conservative (the same words, without the bitmap walk). */
 PGC_INTERNAL_API int kind_span_trace(unsigned k, size_t elem_size);
 
+/* The ephemeron kind (lifetimes.c), made on first use. */
+PGC_INTERNAL_API const pgc_kind *kind_ephemeron(void);
 /* Make the built-in kinds (idempotent, any thread). */
 PGC_INTERNAL_API void kinds_init(void);
 PGC_INTERNAL_API void kinds_fork_child(void);

@@ -23,6 +23,7 @@
  */
 #include "internal.h"
 #include "trace.h"
+#include "lifetimes.h"
 
 #include <string.h>
 #include <time.h>
@@ -237,6 +238,8 @@ __attribute__((always_inline)) static inline void candidate(pgc_marker *m, uintp
         return; /* a free slot: stale or false pointer (INV-ALLOC-EXACT) */
     if (fetch_or_relaxed(mw, bit) & bit)
         return;
+    if (__builtin_expect(load_relaxed(&pgc__eph_active), 0))
+        life_newly_marked(m, s, idx); /* the key of pending ephemerons? */
     uintptr_t size = s->sclass ? s->elem_size : (uintptr_t)s->npages << PAGE_SHIFT;
     m->marked += size;
     if (s->trace != TRACE_NONE)
@@ -267,10 +270,12 @@ void mark_push_rescan(pgc_marker *m, uintptr_t addr, uintptr_t len)
 /* The marker's visit for trace_object (trace.h): a candidate pointer. */
 __attribute__((always_inline)) static inline void marker_visit(void *m, uintptr_t word) { candidate(m, word); }
 
+static uint64_t marker_eph(void *m, uintptr_t e) { return life_mark_ephemeron(m, e); }
+
 /* One grey item, through the shared trace code. */
 PGC_NO_SANITIZE static uint64_t mark_trace(pgc_marker *m, uintptr_t addr, uintptr_t packed)
 {
-    return trace_object(addr, packed, marker_visit, m);
+    return trace_object(addr, packed, marker_visit, marker_eph, m);
 }
 
 /* Roots are conservative ranges. */

@@ -11,6 +11,7 @@
  *                 gclog=FILE, idleworker=0
  */
 #include "internal.h"
+#include "lifetimes.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -73,6 +74,8 @@ static void parse_debug(const char *s)
             G.pacertrace = true;
         else if (strcmp(tok, "gccheckmark=1") == 0)
             G.checkmark = true;
+        else if (strcmp(tok, "finalizers=1") == 0)
+            pgc__debug_finalizers = true;
         else if (strcmp(tok, "idleworker=0") == 0)
             pgc_idle_worker_enabled = false;
         else if (strncmp(tok, "gclog=", 6) == 0) {
@@ -82,7 +85,7 @@ static void parse_debug(const char *s)
                         strerror(errno));
         } else if (!strstr(tok, "=0"))
             fprintf(stderr, "pacegc: PGCDEBUG: unknown setting '%s' ignored (known: gctrace=1, "
-                            "pacertrace=1, gccheckmark=1, gclog=FILE, idleworker=0)\n", tok);
+                            "pacertrace=1, gccheckmark=1, finalizers=1, gclog=FILE, idleworker=0)\n", tok);
     }
 }
 

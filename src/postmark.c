@@ -8,6 +8,7 @@
  * postmark_run returns false at once and the cycle is as before.
  */
 #include "postmark.h"
+#include "testhooks.h"
 
 typedef struct step_entry {
     const char *name;
@@ -31,6 +32,7 @@ void postmark_register(const char *name, postmark_step step)
 
 bool postmark_run(pgc_marker *m)
 {
+    pgc_hook_point(PGC_TEST_BEFORE_POSTMARK);
     bool greyed = false;
     for (int i = 0; i < nsteps; i++)
         greyed |= steps[i].fn(m);

@@ -60,6 +60,9 @@ bool sweep_span(pgc_span *s, bool *freed)
         store_relaxed(&s->alloc_bits[w], m);
         store_relaxed(&s->mark_bits[w], 0);
         s->check_bits[w] = 0;
+        store_relaxed(&s->eph_keys[w], 0);
+        store_relaxed(&s->dead_bits[w], 0);
+        s->check_eph[w] = 0;
         after += (uint32_t)__builtin_popcountll(m);
     }
     if (before > after)

@@ -17,6 +17,9 @@ enum pgc_test_point {
     PGC_TEST_IN_PAUSE1 = 5,    /* pause #1, world stopped, roots not yet scanned (only an
                                   unattached thread may wait for it) */
     PGC_TEST_SEGMENTS_LISTED = 6, /* data segments listed for pause #1, world not yet stopped */
+    PGC_TEST_DECIDED = 7,      /* post-mark step: weak/ephemeron decision published, before the
+                                  finalizers' marking (world running) */
+    PGC_TEST_BEFORE_POSTMARK = 8, /* marking quiescent, handshakes done, before the post-mark steps */
 };
 
 /* Hold the thread that reaches `point` (the coordinator, or for

@@ -41,6 +41,10 @@ static inline bool work_splittable(uintptr_t packed) { return work_trace(packed)
 
 /* What the tracer calls for each candidate word (the word's value). */
 typedef void (*trace_visit)(void *ctx, uintptr_t word);
+/* What it calls for an ephemeron (the ephemeron kind, lifetimes.c): the
+ * caller decides whether the value is traced now or the ephemeron waits
+ * for its key. Returns the scan work. */
+typedef uint64_t (*trace_eph)(void *ctx, uintptr_t eph);
 
 /*
  * Visit the n words from lo (aligned). Only lo, an index and n are live
@@ -117,7 +121,7 @@ PGC_NO_SANITIZE static inline void trace_program_visit(void **field, void *c)
  * one (never pushed in practice). Callers credit what it returns.
  */
 PGC_NO_SANITIZE __attribute__((always_inline)) static inline uint64_t
-trace_object(uintptr_t addr, uintptr_t packed, trace_visit visit, void *ctx)
+trace_object(uintptr_t addr, uintptr_t packed, trace_visit visit, trace_eph eph, void *ctx)
 {
     uintptr_t len = work_len(packed);
     unsigned policy = work_trace(packed);
@@ -135,6 +139,8 @@ trace_object(uintptr_t addr, uintptr_t packed, trace_visit visit, void *ctx)
         uint64_t work = (trace_bitmap(kd, addr, len / sizeof(uintptr_t), phase, visit, ctx) + 1) * sizeof(uintptr_t);
         return work < len ? work : len;
     }
+    if (__builtin_expect(kd->ephemeron, 0))
+        return eph(ctx, addr);
     trace_program_ctx pc = { visit, ctx, 0 };
     kd->fn((void *)addr, len, trace_program_visit, &pc);
     uint64_t work = (pc.visits + 1) * sizeof(uintptr_t);

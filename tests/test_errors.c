@@ -478,6 +478,43 @@ static void free_null(void)
     fprintf(stderr, "free(NULL) is a no-op\n");
 }
 
+static void fin_nop(void *o, void *d) { (void)o, (void)d; }
+static void fin_interior(void)
+{
+    char *p = pgc_alloc(64);
+    pgc_register_finalizer(p + 16, fin_nop, NULL);
+}
+static void fin_foreign(void)
+{
+    static char buf[64];
+    pgc_init();
+    pgc_register_finalizer(buf, fin_nop, NULL);
+}
+static void fin_null(void)
+{
+    pgc_init();
+    pgc_register_finalizer(NULL, fin_nop, NULL);
+}
+static void weak_null_link(void)
+{
+    pgc_init();
+    pgc_register_weak_link(NULL, pgc_alloc(16));
+}
+static void weak_load_null(void)
+{
+    pgc_init();
+    pgc_weak_load(NULL);
+}
+static void eph_null_key(void)
+{
+    pgc_init();
+    pgc_ephemeron_new(NULL, pgc_alloc(16));
+}
+static void eph_not_eph(void)
+{
+    pgc_ephemeron_key((pgc_ephemeron *)pgc_alloc(16));
+}
+
 static void run(const char *name, scenario fn, int want_abort, const char *want_msg)
 {
     int pipefd[2];
@@ -511,6 +548,13 @@ static void run(const char *name, scenario fn, int want_abort, const char *want_
 
 int main(void)
 {
+    run("finalizer on interior ptr", fin_interior, 1, "not at its start");
+    run("finalizer on foreign ptr", fin_foreign, 1, "is not a pacegc object");
+    run("finalizer on NULL", fin_null, 1, "pgc_register_finalizer: the object is NULL");
+    run("weak link NULL", weak_null_link, 1, "pgc_register_weak_link: the link is NULL");
+    run("weak load NULL", weak_load_null, 1, "pgc_weak_load: the link is NULL");
+    run("ephemeron NULL key", eph_null_key, 1, "pgc_ephemeron_new: the key is NULL");
+    run("ephemeron_key of non-eph", eph_not_eph, 1, "is not an ephemeron made by pgc_ephemeron_new");
     run("realloc of foreign pointer", bad_realloc_foreign, 1, "is not the start of a live pacegc object");
     run("realloc of interior pointer", bad_realloc_interior, 1, "points inside one");
     run("attach twice", attach_twice, 1, "is already attached");

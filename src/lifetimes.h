@@ -1,0 +1,41 @@
+/*
+ * lifetimes.h - finalizers, weak links and ephemerons (lifetimes.c): the
+ * hooks the marker, the cycle, checkmark and fork call.
+ */
+#ifndef PGC_LIFETIMES_H
+#define PGC_LIFETIMES_H
+
+#include "internal.h"
+
+/* 1 once any ephemeron exists (relaxed; written once by pgc_ephemeron_new).
+ * The marker checks a newly set mark bit against the span's eph_keys only
+ * when it is set, so programs without ephemerons pay one load per newly
+ * marked object. */
+extern PGC_INTERNAL_API _Atomic int pgc__eph_active;
+
+/* The marker traces ephemeron e (trace_object's eph callback). */
+PGC_INTERNAL_API uint64_t life_mark_ephemeron(pgc_marker *m, uintptr_t e);
+/* A marker newly set the mark bit of object idx of s (eph_active only). */
+PGC_INTERNAL_API void life_newly_marked(pgc_marker *m, pgc_span *s, uint32_t idx);
+
+/* At init: register the post-mark step, read PGC_FINALIZE. */
+PGC_INTERNAL_API void lifetimes_init(void);
+/* Pause #2, marking confirmed complete, world stopped: apply the decisions
+ * (clear weak links and ephemerons, queue finalizers). Cheap: candidates
+ * only. */
+PGC_INTERNAL_API void lifetimes_pause2(void);
+/* World running, after pause #2: reset per-cycle tables, wake the
+ * finalizer thread. */
+PGC_INTERNAL_API void lifetimes_after_cycle(void);
+PGC_INTERNAL_API void lifetimes_fork_child(void);
+
+/* Checkmark (world stopped): extra roots (registration data, queued
+ * objects) as ROOT_OBJECT / ROOT_GLOBAL ranges, and every registered
+ * finalizable object (fn(ctx, obj, obj, ROOT_OBJECT-like) for its fields). */
+PGC_INTERNAL_API void lifetimes_check_roots(range_fn fn, void *ctx);
+PGC_INTERNAL_API void lifetimes_check_finalizable(void (*fn)(void *ctx, uintptr_t obj), void *ctx);
+
+/* Debug report of ordered finalization cycles (PGCDEBUG=finalizers=1). */
+extern PGC_INTERNAL_API bool pgc__debug_finalizers;
+
+#endif
