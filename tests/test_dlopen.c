@@ -64,20 +64,6 @@ static void *mover(void *arg)
     return NULL;
 }
 
-static char task_state(int t)
-{
-    char path[64], buf[512];
-    snprintf(path, sizeof path, "/proc/self/task/%d/stat", t);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return '?';
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = 0;
-    char *p = strrchr(buf, ')');
-    return p && p[1] == ' ' ? p[2] : '?';
-}
-
 int main(void)
 {
     char exe[PATH_MAX];
@@ -100,7 +86,7 @@ int main(void)
         sched_yield();
     /* Before the fix the mover finishes inside the window; with it, it
      * sleeps in the loader until the pause is over. */
-    while (!atomic_load(&done) && task_state(atomic_load(&tid)) != 'S')
+    while (!atomic_load(&done) && task_state(atomic_load(&tid), NULL, 0) != 'S')
         sched_yield();
     int finished_in_window = atomic_load(&done);
     pgc__test_release();

@@ -34,6 +34,8 @@
 #include "check.h"
 #include "pacegc.h"
 #include "testhooks.h"
+#define PGC_TEST_NEED_CONTROL
+#include "testutil.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -82,32 +84,6 @@ static void *allocator(void *arg)
     }
     atomic_store(&alloc_done, 1);
     return NULL;
-}
-
-/* State letter and wchan of a thread of this process. */
-static char task_state(int tid, char *wchan, size_t wn)
-{
-    char path[64], buf[512];
-    snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return '?';
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = 0;
-    char *rp = strrchr(buf, ')'); /* the command name may hold spaces */
-    char st = rp && rp[1] == ' ' ? rp[2] : '?';
-    if (wchan && wn) {
-        wchan[0] = 0;
-        snprintf(path, sizeof path, "/proc/self/task/%d/wchan", tid);
-        f = fopen(path, "r");
-        if (f) {
-            size_t m = fread(wchan, 1, wn - 1, f);
-            wchan[m] = 0;
-            fclose(f);
-        }
-    }
-    return st;
 }
 
 static uint64_t thread_cpu(pthread_t th)

@@ -18,6 +18,7 @@ static inline uint64_t mix(uint64_t x)
 #ifdef PGC_TEST_NEED_CONTROL
 #include "check.h"
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
 typedef struct pgc_test_ctl {
@@ -65,6 +66,33 @@ static __attribute__((noinline, unused, no_sanitize_address)) void scrub(void)
                        "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "memory");
 #endif
 }
+
+/* State letter and wchan of a thread of this process. */
+static __attribute__((unused)) char task_state(int tid, char *wchan, size_t wn)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return '?';
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    char *rp = strrchr(buf, ')'); /* the command name may hold spaces */
+    char st = rp && rp[1] == ' ' ? rp[2] : '?';
+    if (wchan && wn) {
+        wchan[0] = 0;
+        snprintf(path, sizeof path, "/proc/self/task/%d/wchan", tid);
+        f = fopen(path, "r");
+        if (f) {
+            size_t m = fread(wchan, 1, wn - 1, f);
+            wchan[m] = 0;
+            fclose(f);
+        }
+    }
+    return st;
+}
+
 #endif /* PGC_TEST_NEED_CONTROL */
 
 /* ---- A complete binary tree of GC objects, checked node by node ---------- */
@@ -98,6 +126,8 @@ static __attribute__((unused)) uint64_t check_tree(const tree *t, int depth, uin
         return 1;
     return 1 + check_tree(t->l, depth - 1, 2 * v) + check_tree(t->r, depth - 1, 2 * v + 1);
 }
+
+
 #endif /* PGC_TEST_NEED_TREE */
 
 #endif
