@@ -173,6 +173,8 @@ static void dequeue_locked(pgc_thread *t)
         *pp = t->aq_next;
         if (G.aq_tail == t)
             G.aq_tail = prev;
+        if (t->aq_wants_work)
+            store_relaxed(&G.aq_want_work, load_relaxed(&G.aq_want_work) - 1);
     }
     t->aq_next = NULL;
     t->aq_queued = false;
@@ -198,6 +200,8 @@ static void enqueue_locked(pgc_thread *t)
         G.aq_head = t;
     G.aq_tail = t;
     t->aq_queued = true;
+    if (t->aq_wants_work)
+        store_relaxed(&G.aq_want_work, load_relaxed(&G.aq_want_work) + 1);
     store_relaxed(&G.aq_head_hint, 1);
 }
 
@@ -212,10 +216,11 @@ static void wait_woken_blocked(void *arg)
     pthread_mutex_unlock(&G.assist_lock);
 }
 
-/* Park until credit pays the debt or marking ends. Outside any critical
- * section, so the world can stop while we wait. Returns true if marking
- * ended (stop paying), false to retry. */
-static bool park(pgc_thread *t, bool credit_helps)
+/* Park until credit pays the debt, marking ends or (wants_work) grey work is
+ * published. Outside any critical section, so the world can stop while we
+ * wait. epoch0: push_epoch read before this debtor last looked for work.
+ * Returns true if marking ended (stop paying), false to retry. */
+static bool park(pgc_thread *t, bool credit_helps, bool wants_work, uint64_t epoch0)
 {
     lock_stoppable(&G.assist_lock);
     if (!load_relaxed(&G.assists_enabled)) {
@@ -223,13 +228,19 @@ static bool park(pgc_thread *t, bool credit_helps)
         return true;
     }
     t->aq_woken = false;
+    t->aq_wants_work = wants_work;
     enqueue_locked(t);
     /* INV-AQ-SB: seq_cst fence between publishing aq_head_hint and reading
      * bg_credit, paired with the fence in assist_flush_bg_credit between
      * adding to bg_credit and re-reading the hint: a parking debtor and a
-     * crediting worker cannot both miss each other (store buffering). */
+     * crediting worker cannot both miss each other (store buffering).
+     * INV-AQ-WORK: the same fence orders publishing aq_want_work before
+     * re-reading push_epoch, paired with the fence in mark.c after_publish
+     * between the push_epoch bump and reading aq_want_work: work pushed after
+     * this debtor last looked is seen here, or its publisher wakes us. */
     fence_seq_cst();
-    if (credit_helps && load_relaxed(&G.bg_credit) > 0) { /* credit arrived meanwhile */
+    if ((credit_helps && load_relaxed(&G.bg_credit) > 0) || /* credit arrived meanwhile */
+        (wants_work && load_relaxed(&G.push_epoch) != epoch0)) { /* so did work */
         dequeue_locked(t);
         pthread_mutex_unlock(&G.assist_lock);
         return false;
@@ -238,6 +249,29 @@ static bool park(pgc_thread *t, bool credit_helps)
     pthread_mutex_unlock(&G.assist_lock);
     thread_blocking(t, wait_woken_blocked, t);
     return false;
+}
+
+/* Grey work was pushed to the pool and some parked debtor may mark: wake the
+ * first such (INV-IDLE-WORK). may_block: the caller is a mark worker, which
+ * may wait for the assist lock; anyone else (an assisting mutator inside a
+ * critical section, the coordinator with the world stopped) must not wait
+ * for a lock a stopped debtor may hold, and only tries it: if the lock is
+ * busy, the holder is a debtor parking (which re-reads push_epoch after
+ * enqueueing), a credit flush or a wake, and the workers, woken by the push,
+ * take the work meanwhile. */
+void assist_work_published(bool may_block)
+{
+    if (may_block)
+        pthread_mutex_lock(&G.assist_lock);
+    else if (pthread_mutex_trylock(&G.assist_lock) != 0)
+        return;
+    for (pgc_thread *t = G.aq_head; t; t = t->aq_next) {
+        if (t->aq_wants_work) {
+            wake_locked(t);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&G.assist_lock);
 }
 
 /* Past this heap size a debtor may not allocate until the cycle ends, even
@@ -271,16 +305,17 @@ static void assist_pay(pgc_thread *t, uint64_t pending)
             return;
         }
         assist_sync(t); /* a new cycle may have begun while we waited */
+        uint64_t epoch = load_relaxed(&G.push_epoch); /* before looking for work */
         if (over_hard_cap(pending)) {
             /* Even while the CPU limiter limits: waiting costs no CPU. */
             if (load_relaxed(&G.limiter_on)) {
-                if (park(t, false))
+                if (park(t, false, false, epoch))
                     return;
                 continue;
             }
             /* Only the end of marking lets this thread allocate: mark while
              * there is work, then wait. */
-            if (assist_mark(t, OVER_ASSIST_WORK) == 0 && park(t, false))
+            if (assist_mark(t, OVER_ASSIST_WORK) == 0 && park(t, false, true, epoch))
                 return;
             continue;
         }
@@ -308,7 +343,7 @@ static void assist_pay(pgc_thread *t, uint64_t pending)
         clamp_surplus(t);
         if (t->assist_bytes >= 0)
             continue;
-        if (park(t, true))
+        if (park(t, true, true, epoch))
             return;
     }
 }
@@ -398,5 +433,6 @@ void assist_fork_child(void)
     pthread_mutex_init(&G.assist_lock, NULL);
     G.aq_head = G.aq_tail = NULL;
     store_relaxed(&G.aq_head_hint, 0);
+    store_relaxed(&G.aq_want_work, 0);
     store_relaxed(&G.bg_credit, 0);
 }

@@ -120,6 +120,7 @@ static void run_mark(worker *w)
 static void *worker_main(void *arg)
 {
     worker *w = arg;
+    pgc__mark_worker = true; /* may block on the assist lock (assist_work_published) */
     if (w->kind == W_IDLE) {
         struct sched_param sp = { 0 };
         pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp);
