@@ -561,11 +561,14 @@ static void mark_termination(cycle_ctx *c)
         pgc_pacer_format_end(&G.pacer, buf, sizeof buf);
         stats_defer_line(buf);
     }
-    /* The goal grows from all marked bytes, the objects allocated black
-     * included, as in Go: they are in the heap at the start of the next
-     * cycle (heap_live counts them), so a goal computed without them could
-     * lie below the heap already in use and start the next cycle at once. */
+    /* The goal counts all marked bytes, the objects allocated black
+     * included (they are in the heap at the start of the next cycle:
+     * heap_live counts them, and a goal without them could lie below the
+     * heap in use), but grows by GOGC only from the traced ones
+     * (PACE-BLACK-ONCE, pacer.h): in Go's rule the garbage allocated during
+     * one cycle's mark was budgeted twice in the next. */
     pgc_pacer_reset_live(&G.pacer, c->marked, hsw, G.stack_scan_work, G.globals_scan_work);
+    pgc_pacer_note_black(&G.pacer, black);
     store_relaxed(&G.heap_live, c->marked);
     /* Scannable heap for the next cycle: what this cycle scanned plus the
      * scannable bytes allocated (black, unscanned) during it: together an
