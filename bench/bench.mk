@@ -20,7 +20,7 @@ BENCH_OUT := build/bench
 BENCH_LIB := build/libpacegc.a
 BENCH_WORKLOADS := gcbench binarytrees mtgcbench init1 adversarial latency alloc
 # Workloads with no Go port (yet): C backends only.
-BENCH_C_WORKLOADS := floating
+BENCH_C_WORKLOADS := floating memlimit
 BENCH_CFLAGS := -O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -pthread
 BENCH_GO := go
 # Go writes its caches under build/ only, never to $HOME, and never fetches.

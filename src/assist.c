@@ -22,8 +22,9 @@
  * the GC CPU limiter is limiting (a memory limit is driving the collector
  * past half the CPU), a debtor under the hard cap keeps its debt and
  * allocates without marking, so that the collector never takes more than
- * its CPU limit; past the hard cap (goal + 5%) even then it waits for the
- * cycle to end (waiting costs no CPU). The README says the same.
+ * its CPU limit; past the hard cap (goal + 5%; goal + 25% while the memory
+ * limit sets the goal, LIMIT-CAP) even then it waits for the cycle to end.
+ * The README says the same.
  *
  * t->assist_bytes is written by its owner, except while the thread is on
  * the assist queue, when credit flushes write it under the assist lock;
@@ -75,7 +76,34 @@ static int64_t steal(int64_t want)
  * (idle_ns) since the last call; update the bucket when due. */
 void limiter_poll(uint64_t assist_ns, uint64_t idle_ns)
 {
+    /* LIMIT-BLOCKED: while the memory limit sets the goal, the time
+     * allocators spent blocked by the collector (parked debtors, the
+     * trigger wait) counts as GC time, like assist CPU: a program whose allocating threads wait for marking is held up
+     * by the collector just as much as one whose threads mark. Without it,
+     * a memory limit below the live heap stalled the allocator while the
+     * limiter saw an idle collector and never engaged. Counted when each
+     * wait ends (assist_blocked_ns); pacer lock. */
+    /* LIMIT-IDLE: CPU the process did not use (procs x wall less its CPU
+     * time, less the blocked time counted above) is idle, as an idle P is
+     * in Go; otherwise a single allocating thread on 2 CPUs looked like 2
+     * CPUs of mutator time and drained the bucket. Pacer lock. */
+    static uint64_t blocked_seen, wall_seen, cpu_seen;
     pthread_mutex_lock(&G.pacer_lock);
+    uint64_t blocked = load_relaxed(&G.assist_blocked_ns), blocked_d = 0;
+    if (blocked > blocked_seen) {
+        blocked_d = blocked - blocked_seen;
+        if (load_relaxed(&G.mem_limited))
+            assist_ns += blocked_d;
+        blocked_seen = blocked;
+    }
+    uint64_t wall = now_ns(), cpu = process_cpu_ns();
+    if (wall_seen && wall > wall_seen && cpu >= cpu_seen) {
+        uint64_t avail = (wall - wall_seen) * (uint64_t)G.procs, used = cpu - cpu_seen + blocked_d;
+        if (avail > used)
+            idle_ns += avail - used;
+    }
+    wall_seen = wall;
+    cpu_seen = cpu;
     if (assist_ns)
         pgc_limiter_add_assist_time(&G.limiter, (int64_t)assist_ns);
     if (idle_ns)
@@ -281,7 +309,14 @@ void assist_work_published(bool may_block)
 static bool over_hard_cap(uint64_t pending)
 {
     uint64_t goal = load_relaxed(&G.goal);
-    return load_relaxed(&G.heap_live) + pending > goal + goal / 20;
+    /* LIMIT-CAP: while the CPU limiter limits and the memory limit sets
+     * the goal, the cap is goal + 25%: a debtor parked at goal + 5% is
+     * stalled by the collector, the cost the limiter exists to bound under
+     * a memory limit (Go has no cap at all then). Without a memory limit
+     * the GOGC goal + 5% holds. */
+    uint64_t cap = load_relaxed(&G.limiter_on) && load_relaxed(&G.mem_limited)
+        ? goal + goal / 4 : goal + goal / 20;
+    return load_relaxed(&G.heap_live) + pending > cap;
 }
 
 /* Credit beyond the debt may not exceed what is left before the goal: when

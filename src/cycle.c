@@ -72,6 +72,7 @@ void pacer_publish_locked(void)
     uint64_t trig = pgc_pacer_trigger_goal(&G.pacer, &goal);
     store_relaxed(&G.trigger, trig);
     store_relaxed(&G.goal, goal);
+    store_relaxed(&G.mem_limited, pgc_pacer_memory_limit_goal(&G.pacer) < G.pacer.gc_percent_goal);
     store_relaxed(&G.assist_work_per_byte_x1024, dbits(pgc_pacer_assist_work_per_byte(&G.pacer)));
     store_relaxed(&G.assist_bytes_per_work_x1024, dbits(pgc_pacer_assist_bytes_per_work(&G.pacer)));
 }
@@ -656,6 +657,7 @@ static void run_cycle(void)
     c.bg0 = load_relaxed(&G.bg_ns);
     c.idle0 = load_relaxed(&G.idle_ns);
     c.blocked0 = load_relaxed(&G.assist_blocked_ns);
+    uint64_t cpu0 = thread_cpu_ns();
     cycle_event(CYCLE_EV_START);
     stw1(&c);
     if (pgc__barrier_mode != PGC_BARRIER_NONE_STW)
@@ -663,7 +665,14 @@ static void run_cycle(void)
     finish_cycle(&c);
     sweep_finish();
     cycle_event(CYCLE_EV_RECLAIM_END);
+    /* LIMIT-FIXED-COST: the coordinator's own CPU outside the pauses (which
+     * count procs x their length already): sweeping, handshakes, the
+     * bookkeeping of a cycle. Back-to-back cycles under a memory limit are
+     * mostly such fixed costs, and the CPU limiter must see them. */
+    uint64_t coord = thread_cpu_ns() - cpu0;
     pthread_mutex_lock(&G.pacer_lock);
+    if (coord > c.pause_ns)
+        pgc_limiter_add_assist_time(&G.limiter, (int64_t)(coord - c.pause_ns));
     pgc_pacer_commit(&G.pacer, true, load_relaxed(&G.heap_live));
     pacer_publish_locked();
     pthread_mutex_unlock(&G.pacer_lock);

@@ -387,6 +387,8 @@ typedef struct pgc_globals {
     _Atomic uint64_t assist_bytes_per_work_x1024; /* fixed-point */
     _Atomic uint64_t assist_work_per_byte_x1024;
     _Atomic int limiter_on;
+    _Atomic int mem_limited;     /* the memory limit sets the goal (pacer lock
+                                    writes, relaxed reads: LIMIT-BLOCKED, LIMIT-CAP) */
 
     /* Assists (assist.c). */
     pthread_mutex_t assist_lock;
@@ -433,6 +435,7 @@ PGC_INTERNAL_API void os_release(void *p, size_t size);
 PGC_INTERNAL_API void *os_alloc_meta(size_t size); /* zeroed, never freed */
 PGC_INTERNAL_API uint64_t now_ns(void);
 PGC_INTERNAL_API uint64_t thread_cpu_ns(void);
+PGC_INTERNAL_API uint64_t process_cpu_ns(void);
 PGC_INTERNAL_API void futex_wait(_Atomic uint32_t *addr, uint32_t val);
 PGC_INTERNAL_API void futex_wake_all(_Atomic uint32_t *addr);
 PGC_INTERNAL_API int os_procs(void);
