@@ -278,6 +278,7 @@ typedef struct pgc_globals {
     int procs;
     int stop_signal;
     bool gctrace, pacertrace, checkmark;
+    bool stoptrace; /* PGCDEBUG=stoptrace=1: slow stops reported (threads.c) */
     int gclog_fd;
     uint64_t init_ns;
 

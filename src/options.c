@@ -8,7 +8,7 @@
  *   PGC_BARRIER   "barrier" (default for pgc_init) or "none" (plain stores;
  *                 marking stops the world; the default for GC_init)
  *   PGCDEBUG      comma list: gctrace=1, pacertrace=1, gccheckmark=1,
- *                 gclog=FILE, idleworker=0
+ *                 stoptrace=1, gclog=FILE, idleworker=0
  */
 #include "internal.h"
 
@@ -73,6 +73,8 @@ static void parse_debug(const char *s)
             G.pacertrace = true;
         else if (strcmp(tok, "gccheckmark=1") == 0)
             G.checkmark = true;
+        else if (strcmp(tok, "stoptrace=1") == 0)
+            G.stoptrace = true;
         else if (strcmp(tok, "idleworker=0") == 0)
             pgc_idle_worker_enabled = false;
         else if (strncmp(tok, "gclog=", 6) == 0) {
@@ -82,7 +84,7 @@ static void parse_debug(const char *s)
                         strerror(errno));
         } else if (!strstr(tok, "=0"))
             fprintf(stderr, "pacegc: PGCDEBUG: unknown setting '%s' ignored (known: gctrace=1, "
-                            "pacertrace=1, gccheckmark=1, gclog=FILE, idleworker=0)\n", tok);
+                            "pacertrace=1, gccheckmark=1, stoptrace=1, gclog=FILE, idleworker=0)\n", tok);
     }
 }
 
