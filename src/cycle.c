@@ -569,7 +569,8 @@ static void mark_termination(cycle_ctx *c)
      * (PACE-BLACK-ONCE, pacer.h): in Go's rule the garbage allocated during
      * one cycle's mark was budgeted twice in the next. */
     pgc_pacer_reset_live(&G.pacer, c->marked, hsw, G.stack_scan_work, G.globals_scan_work);
-    pgc_pacer_note_black(&G.pacer, black);
+    if (!G.go_black_rule) /* PGCDEBUG=blackonce=0: Go's rule */
+        pgc_pacer_note_black(&G.pacer, black);
     store_relaxed(&G.heap_live, c->marked);
     /* Scannable heap for the next cycle: what this cycle scanned plus the
      * scannable bytes allocated (black, unscanned) during it: together an

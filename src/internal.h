@@ -279,6 +279,7 @@ typedef struct pgc_globals {
     int stop_signal;
     bool gctrace, pacertrace, checkmark;
     bool stoptrace; /* PGCDEBUG=stoptrace=1: slow stops reported (threads.c) */
+    bool go_black_rule; /* PGCDEBUG=blackonce=0: Go's goal rule (no PACE-BLACK-ONCE) */
     int gclog_fd;
     uint64_t init_ns;
 
