@@ -23,6 +23,8 @@ BENCH_SRC := bench
 BENCH_OUT := build/bench
 BENCH_LIB := build/libpacegc.a
 BENCH_WORKLOADS := gcbench binarytrees mtgcbench init1 adversarial latency alloc
+# Workloads with no Go port (yet): C backends only.
+BENCH_C_WORKLOADS := floating memlimit
 BENCH_CFLAGS := -O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -pthread
 BENCH_GO := go
 # Go writes its caches under build/ only, never to $HOME, and never fetches.
@@ -34,10 +36,12 @@ BENCH_GOENV := GOCACHE=$(abspath $(BENCH_OUT))/go-cache \
 BENCH_C_DEPS := $(BENCH_SRC)/common.h
 BENCH_GO_DEPS := $(BENCH_SRC)/go/go.mod $(wildcard $(BENCH_SRC)/go/internal/harness/*.go)
 
-BENCH_PACEGC_BINS := $(BENCH_WORKLOADS:%=$(BENCH_OUT)/%-pacegc)
+BENCH_PACEGC_BINS := $(BENCH_WORKLOADS:%=$(BENCH_OUT)/%-pacegc) \
+	$(BENCH_C_WORKLOADS:%=$(BENCH_OUT)/%-pacegc)
 BENCH_PEER_BINS := $(BENCH_WORKLOADS:%=$(BENCH_OUT)/%-bdwgc) \
 	$(BENCH_WORKLOADS:%=$(BENCH_OUT)/%-malloc) \
 	$(BENCH_WORKLOADS:%=$(BENCH_OUT)/%-mimalloc) \
+	$(BENCH_C_WORKLOADS:%=$(BENCH_OUT)/%-bdwgc) \
 	$(BENCH_WORKLOADS:%=$(BENCH_OUT)/%-go)
 
 BENCH_RUN = CC="$(CC)" GO="$(BENCH_GO)" QUICK="$(QUICK)" \

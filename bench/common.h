@@ -270,6 +270,7 @@ static struct {
     uint64_t cycles_seen, cycles_missed;
     double peak_over_goal;   /* max heap_alloc_peak / heap_goal */
     double phase_peak;       /* the same over cycles >= phase_cycle */
+    uint64_t phase_heap_peak; /* max heap_alloc_peak over cycles >= phase_cycle */
     uint64_t worst_cycle, worst_goal;
     uint64_t max_cycle_pause;
     bench_vec pauses;        /* per-cycle pause_ns */
@@ -301,6 +302,8 @@ static void bench_pgc_poll(void)
             }
             if (phase != 0 && ci.cycle >= phase && r > bench_pgc.phase_peak)
                 bench_pgc.phase_peak = r;
+            if (phase != 0 && ci.cycle >= phase && ci.heap_alloc_peak > bench_pgc.phase_heap_peak)
+                bench_pgc.phase_heap_peak = ci.heap_alloc_peak;
         }
     }
 }
@@ -373,8 +376,10 @@ static void bench_backend_report(double *max_pause_us, double *p99_pause_us,
         bench_extra("worst_cycle=%" PRIu64, bench_pgc.worst_cycle);
         bench_extra("worst_goal_mib=%.1f", (double)bench_pgc.worst_goal / 1048576.0);
     }
-    if (atomic_load_explicit(&bench_pgc.phase_cycle, memory_order_relaxed) != 0)
+    if (atomic_load_explicit(&bench_pgc.phase_cycle, memory_order_relaxed) != 0) {
         bench_extra("phase_peak_over_goal=%.3f", bench_pgc.phase_peak);
+        bench_extra("phase_heap_peak_mib=%.1f", (double)bench_pgc.phase_heap_peak / 1048576.0);
+    }
     if (bench_pgc.cycles_missed)
         bench_extra("cycles_missed=%" PRIu64, bench_pgc.cycles_missed);
 }

@@ -61,7 +61,7 @@ GCS="pacegc bdwgc go"
 ALLOCATORS="pacegc bdwgc go malloc mimalloc"
 
 # ---- Workloads: program, full arguments, QUICK arguments, backends, rounds --
-WORKLOADS=(gcbench binarytrees-1t binarytrees-2t mtgcbench init1 adversarial latency latency-256m alloc-1t alloc-2t)
+WORKLOADS=(gcbench binarytrees-1t binarytrees-2t mtgcbench init1 adversarial floating memlimit-32m latency latency-256m alloc-1t alloc-2t)
 declare -A PROG ARGS QARGS BACKS REPC DESC KEYS
 PROG[gcbench]=gcbench;         ARGS[gcbench]="18 16 16 500000"; QARGS[gcbench]="16 14 14 125000"
 BACKS[gcbench]=$ALLOCATORS;    REPC[gcbench]=$REPS;             KEYS[gcbench]="num_gc"
@@ -81,6 +81,12 @@ DESC[init1]="After Go's test/init1.go: ~1 MiB live, 1000 x 1 MiB pointer-free co
 PROG[adversarial]=adversarial; ARGS[adversarial]="256 4096 2";  QARGS[adversarial]="256 512 2"
 BACKS[adversarial]=$GCS;       REPC[adversarial]=$REPS;         KEYS[adversarial]="phase_peak_over_goal alloc_gib_s heap_peak_mib"
 DESC[adversarial]="Adversarial pacing: 256 MiB live of small scanned nodes in 1024 linked chains, 2 threads allocating 64 KiB..1 MiB pointer-free garbage flat out, 4 GiB in all (args: live-MiB garbage-MiB threads)."
+PROG[floating]=floating;       ARGS[floating]="256 4096 2 16"; QARGS[floating]="256 1024 2 16"
+BACKS[floating]="pacegc bdwgc"; REPC[floating]=$REPS;           KEYS[floating]="phase_heap_peak_mib phase_peak_over_goal alloc_mib_s"
+DESC[floating]="Floating garbage (issue 12): 256 MiB live as one linked chain of small nodes (marking it cannot be shared), 2 threads allocating 16 KiB pointer-free blocks that die at once, 4 GiB in all; heap in use / (2 x live) = phase_heap_peak_mib / 512 (args: live-MiB garbage-MiB threads block-KiB). No Go port yet."
+PROG[memlimit-32m]=memlimit;   ARGS[memlimit-32m]="64 1024";   QARGS[memlimit-32m]="64 256"
+BACKS[memlimit-32m]="pacegc";  REPC[memlimit-32m]=$REPS;        KEYS[memlimit-32m]="gc_cpu limiter_on heap_peak_mib"
+DESC[memlimit-32m]="A memory limit below the live heap (issue 12): 64 MiB live as a list of 64-byte nodes, then 1 GiB of 64-byte garbage, run with PGC_MEMLIMIT=32MiB (args: live-MiB garbage-MiB). No Go port yet (Go 1.19: 3.81 s in issue 12)."
 PROG[latency]=latency;         ARGS[latency]="1024 2048";       QARGS[latency]="256 384"
 BACKS[latency]="pacegc bdwgc go malloc"; REPC[latency]=$REPS_LAT; KEYS[latency]="mmu_1ms mmu_10ms mmu_100ms gc_max_pause_us"
 DESC[latency]="Latency: 1 GiB live of small objects (chains of 4 x 64 B), one thread replacing random chains until 2 GiB of new nodes, a probe thread recording gaps > 20 us in its own progress; pauses and MMU are the probe's; malloc is the machine's noise floor (args: live-MiB churn-MiB)."
@@ -180,6 +186,7 @@ run_one() {
     case $w in
     latency) envs+=(BENCH_MMU_FILE="$OUT/mmu-$b.dat") ;;
     latency-256m) mkdir -p "$OUT/mmu-256m"; envs+=(BENCH_MMU_FILE="$OUT/mmu-256m/mmu-$b.dat") ;;
+    memlimit-32m) envs+=(PGC_MEMLIMIT=32MiB GOMEMLIMIT=32MiB) ;;
     esac
     tag=$OUT/logs/$w-$b-$r
     if [ ! -x "$bin" ]; then

@@ -22,8 +22,9 @@
  * the GC CPU limiter is limiting (a memory limit is driving the collector
  * past half the CPU), a debtor under the hard cap keeps its debt and
  * allocates without marking, so that the collector never takes more than
- * its CPU limit; past the hard cap (goal + 5%) even then it waits for the
- * cycle to end (waiting costs no CPU). The README says the same.
+ * its CPU limit; past the hard cap (goal + 5%; goal + 25% while the memory
+ * limit sets the goal, LIMIT-CAP) even then it waits for the cycle to end.
+ * The README says the same.
  *
  * t->assist_bytes is written by its owner, except while the thread is on
  * the assist queue, when credit flushes write it under the assist lock;
@@ -75,7 +76,37 @@ static int64_t steal(int64_t want)
  * (idle_ns) since the last call; update the bucket when due. */
 void limiter_poll(uint64_t assist_ns, uint64_t idle_ns)
 {
+    /* LIMIT-BLOCKED: while the memory limit sets the goal, the time
+     * allocators spent blocked by the collector (parked debtors, the
+     * trigger wait) counts as GC time, like assist CPU: a program whose allocating threads wait for marking is held up
+     * by the collector just as much as one whose threads mark. Without it,
+     * a memory limit below the live heap stalled the allocator while the
+     * limiter saw an idle collector and never engaged. Counted when each
+     * wait ends (assist_blocked_ns); pacer lock. */
+    /* LIMIT-IDLE: while the memory limit sets the goal, CPU the process did
+     * not use (procs x wall less its CPU time, less the blocked time counted
+     * above) is idle, as an idle P is in Go; otherwise a single allocating
+     * thread on 2 CPUs looked like 2 CPUs of mutator time and drained the
+     * bucket. (Without a memory limit it made the limiter engage on
+     * bench/floating and skip assists: heap 1.15 -> 1.23 x (2 x live).)
+     * Pacer lock. */
+    static uint64_t blocked_seen, wall_seen, cpu_seen;
     pthread_mutex_lock(&G.pacer_lock);
+    uint64_t blocked = load_relaxed(&G.assist_blocked_ns), blocked_d = 0;
+    if (blocked > blocked_seen) {
+        blocked_d = blocked - blocked_seen;
+        if (load_relaxed(&G.mem_limited))
+            assist_ns += blocked_d;
+        blocked_seen = blocked;
+    }
+    uint64_t wall = now_ns(), cpu = process_cpu_ns();
+    if (wall_seen && wall > wall_seen && cpu >= cpu_seen && load_relaxed(&G.mem_limited)) {
+        uint64_t avail = (wall - wall_seen) * (uint64_t)G.procs, used = cpu - cpu_seen + blocked_d;
+        if (avail > used)
+            idle_ns += avail - used;
+    }
+    wall_seen = wall;
+    cpu_seen = cpu;
     if (assist_ns)
         pgc_limiter_add_assist_time(&G.limiter, (int64_t)assist_ns);
     if (idle_ns)
@@ -173,6 +204,8 @@ static void dequeue_locked(pgc_thread *t)
         *pp = t->aq_next;
         if (G.aq_tail == t)
             G.aq_tail = prev;
+        if (t->aq_wants_work)
+            store_relaxed(&G.aq_want_work, load_relaxed(&G.aq_want_work) - 1);
     }
     t->aq_next = NULL;
     t->aq_queued = false;
@@ -198,6 +231,8 @@ static void enqueue_locked(pgc_thread *t)
         G.aq_head = t;
     G.aq_tail = t;
     t->aq_queued = true;
+    if (t->aq_wants_work)
+        store_relaxed(&G.aq_want_work, load_relaxed(&G.aq_want_work) + 1);
     store_relaxed(&G.aq_head_hint, 1);
 }
 
@@ -212,10 +247,11 @@ static void wait_woken_blocked(void *arg)
     pthread_mutex_unlock(&G.assist_lock);
 }
 
-/* Park until credit pays the debt or marking ends. Outside any critical
- * section, so the world can stop while we wait. Returns true if marking
- * ended (stop paying), false to retry. */
-static bool park(pgc_thread *t, bool credit_helps)
+/* Park until credit pays the debt, marking ends or (wants_work) grey work is
+ * published. Outside any critical section, so the world can stop while we
+ * wait. epoch0: push_epoch read before this debtor last looked for work.
+ * Returns true if marking ended (stop paying), false to retry. */
+static bool park(pgc_thread *t, bool credit_helps, bool wants_work, uint64_t epoch0)
 {
     lock_stoppable(&G.assist_lock);
     if (!load_relaxed(&G.assists_enabled)) {
@@ -223,13 +259,19 @@ static bool park(pgc_thread *t, bool credit_helps)
         return true;
     }
     t->aq_woken = false;
+    t->aq_wants_work = wants_work;
     enqueue_locked(t);
     /* INV-AQ-SB: seq_cst fence between publishing aq_head_hint and reading
      * bg_credit, paired with the fence in assist_flush_bg_credit between
      * adding to bg_credit and re-reading the hint: a parking debtor and a
-     * crediting worker cannot both miss each other (store buffering). */
+     * crediting worker cannot both miss each other (store buffering).
+     * INV-AQ-WORK: the same fence orders publishing aq_want_work before
+     * re-reading push_epoch, paired with the fence in mark.c after_publish
+     * between the push_epoch bump and reading aq_want_work: work pushed after
+     * this debtor last looked is seen here, or its publisher wakes us. */
     fence_seq_cst();
-    if (credit_helps && load_relaxed(&G.bg_credit) > 0) { /* credit arrived meanwhile */
+    if ((credit_helps && load_relaxed(&G.bg_credit) > 0) || /* credit arrived meanwhile */
+        (wants_work && load_relaxed(&G.push_epoch) != epoch0)) { /* so did work */
         dequeue_locked(t);
         pthread_mutex_unlock(&G.assist_lock);
         return false;
@@ -240,6 +282,29 @@ static bool park(pgc_thread *t, bool credit_helps)
     return false;
 }
 
+/* Grey work was pushed to the pool and some parked debtor may mark: wake the
+ * first such (INV-IDLE-WORK). may_block: the caller is a mark worker, which
+ * may wait for the assist lock; anyone else (an assisting mutator inside a
+ * critical section, the coordinator with the world stopped) must not wait
+ * for a lock a stopped debtor may hold, and only tries it: if the lock is
+ * busy, the holder is a debtor parking (which re-reads push_epoch after
+ * enqueueing), a credit flush or a wake, and the workers, woken by the push,
+ * take the work meanwhile. */
+void assist_work_published(bool may_block)
+{
+    if (may_block)
+        pthread_mutex_lock(&G.assist_lock);
+    else if (pthread_mutex_trylock(&G.assist_lock) != 0)
+        return;
+    for (pgc_thread *t = G.aq_head; t; t = t->aq_next) {
+        if (t->aq_wants_work) {
+            wake_locked(t);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&G.assist_lock);
+}
+
 /* Past this heap size a debtor may not allocate until the cycle ends, even
  * if work or credit would pay its debt: the goal plus 5%. pending: the
  * bytes the debtor is about to allocate, so that one large allocation
@@ -247,7 +312,14 @@ static bool park(pgc_thread *t, bool credit_helps)
 static bool over_hard_cap(uint64_t pending)
 {
     uint64_t goal = load_relaxed(&G.goal);
-    return load_relaxed(&G.heap_live) + pending > goal + goal / 20;
+    /* LIMIT-CAP: while the CPU limiter limits and the memory limit sets
+     * the goal, the cap is goal + 25%: a debtor parked at goal + 5% is
+     * stalled by the collector, the cost the limiter exists to bound under
+     * a memory limit (Go has no cap at all then). Without a memory limit
+     * the GOGC goal + 5% holds. */
+    uint64_t cap = load_relaxed(&G.limiter_on) && load_relaxed(&G.mem_limited)
+        ? goal + goal / 4 : goal + goal / 20;
+    return load_relaxed(&G.heap_live) + pending > cap;
 }
 
 /* Credit beyond the debt may not exceed what is left before the goal: when
@@ -271,16 +343,17 @@ static void assist_pay(pgc_thread *t, uint64_t pending)
             return;
         }
         assist_sync(t); /* a new cycle may have begun while we waited */
+        uint64_t epoch = load_relaxed(&G.push_epoch); /* before looking for work */
         if (over_hard_cap(pending)) {
             /* Even while the CPU limiter limits: waiting costs no CPU. */
             if (load_relaxed(&G.limiter_on)) {
-                if (park(t, false))
+                if (park(t, false, false, epoch))
                     return;
                 continue;
             }
             /* Only the end of marking lets this thread allocate: mark while
              * there is work, then wait. */
-            if (assist_mark(t, OVER_ASSIST_WORK) == 0 && park(t, false))
+            if (assist_mark(t, OVER_ASSIST_WORK) == 0 && park(t, false, true, epoch))
                 return;
             continue;
         }
@@ -308,7 +381,7 @@ static void assist_pay(pgc_thread *t, uint64_t pending)
         clamp_surplus(t);
         if (t->assist_bytes >= 0)
             continue;
-        if (park(t, true))
+        if (park(t, true, true, epoch))
             return;
     }
 }
@@ -398,5 +471,6 @@ void assist_fork_child(void)
     pthread_mutex_init(&G.assist_lock, NULL);
     G.aq_head = G.aq_tail = NULL;
     store_relaxed(&G.aq_head_hint, 0);
+    store_relaxed(&G.aq_want_work, 0);
     store_relaxed(&G.bg_credit, 0);
 }

@@ -254,6 +254,8 @@ typedef struct pgc_thread {
     struct pgc_thread *aq_next;
     bool aq_queued;   /* on the assist queue (assist lock) */
     bool aq_woken;    /* woken (assist lock) */
+    bool aq_wants_work; /* parked with marking allowed: a publish to the mark
+                           pool wakes it to mark (assist lock; INV-IDLE-WORK) */
     uint64_t aq_since; /* when it parked; the waker accounts the wait (assist lock) */
     pthread_cond_t aq_cv;
 
@@ -298,6 +300,8 @@ typedef struct pgc_globals {
     int procs;
     int stop_signal;
     bool gctrace, pacertrace, checkmark;
+    bool stoptrace; /* PGCDEBUG=stoptrace=1: slow stops reported (threads.c) */
+    bool black_once; /* PGCDEBUG=blackonce=1: PACE-BLACK-ONCE (default: Go's goal rule); set at init */
     int gclog_fd;
     uint64_t init_ns;
 
@@ -381,7 +385,9 @@ typedef struct pgc_globals {
     _Atomic int pool_waiters;    /* workers waiting: changed under the pool lock,
                                     read relaxed as a hint by balance() */
     _Atomic int active_markers;  /* markers holding local work (INV-QUIESCENT) */
-    _Atomic uint64_t push_epoch; /* bumped on every push to the pool */
+    _Atomic uint64_t push_epoch; /* bumped on every push to the pool (under the
+                                    pool lock); read by a parking debtor after
+                                    the INV-AQ-WORK fence */
     _Atomic uint64_t marked_bytes;     /* this cycle */
     _Atomic uint64_t black_exited;     /* black bytes of threads detached this cycle */
     _Atomic uint64_t heap_scan_work;   /* this cycle */
@@ -404,6 +410,8 @@ typedef struct pgc_globals {
     _Atomic uint64_t assist_bytes_per_work_x1024; /* fixed-point */
     _Atomic uint64_t assist_work_per_byte_x1024;
     _Atomic int limiter_on;
+    _Atomic int mem_limited;     /* the memory limit sets the goal (pacer lock
+                                    writes, relaxed reads: LIMIT-BLOCKED, LIMIT-CAP) */
 
     /* Assists (assist.c). */
     pthread_mutex_t assist_lock;
@@ -415,6 +423,9 @@ typedef struct pgc_globals {
                                       lock, read relaxed by credit flushes (a
                                       stale 0 only sends credit to bg_credit,
                                       which debtors re-check after enqueueing) */
+    _Atomic int aq_want_work;      /* parked debtors with aq_wants_work: written
+                                      under the assist lock, read relaxed by
+                                      balance() and publishers (INV-AQ-WORK) */
 
     /* Statistics (stats.c), relaxed atomics unless noted. */
     _Atomic uint64_t num_gc, num_forced_gc;
@@ -447,6 +458,7 @@ PGC_INTERNAL_API void os_release(void *p, size_t size);
 PGC_INTERNAL_API void *os_alloc_meta(size_t size); /* zeroed, never freed */
 PGC_INTERNAL_API uint64_t now_ns(void);
 PGC_INTERNAL_API uint64_t thread_cpu_ns(void);
+PGC_INTERNAL_API uint64_t process_cpu_ns(void);
 PGC_INTERNAL_API void futex_wait(_Atomic uint32_t *addr, uint32_t val);
 PGC_INTERNAL_API void futex_wake_all(_Atomic uint32_t *addr);
 PGC_INTERNAL_API int os_procs(void);
@@ -598,6 +610,7 @@ PGC_INTERNAL_API void mark_init(void);
 PGC_INTERNAL_API void mark_fork_child(void);
 PGC_INTERNAL_API void marker_init(pgc_marker *m);
 PGC_INTERNAL_API void marker_flush(pgc_marker *m);
+PGC_INTERNAL_API void marker_flush_counters(pgc_marker *m);
 PGC_INTERNAL_API void mark_candidate(pgc_marker *m, uintptr_t word);
 PGC_INTERNAL_API void mark_push_rescan(pgc_marker *m, uintptr_t addr, uintptr_t len);
 PGC_INTERNAL_API void mark_scan_range(pgc_marker *m, uintptr_t lo, uintptr_t hi);
@@ -608,6 +621,9 @@ PGC_INTERNAL_API void marker_end(pgc_marker *m);
 PGC_INTERNAL_API bool mark_pool_empty(void);
 PGC_INTERNAL_API void mark_shade_buffer(pgc_marker *m, void **buf, uint32_t n);
 PGC_INTERNAL_API void mark_wake_workers(void);
+/* Set on background mark worker threads (never stopped, never in a critical
+ * section): they may block on the assist lock when they publish work. */
+extern PGC_INTERNAL_API __thread bool pgc__mark_worker;
 
 /* ---- barrier.c ---------------------------------------------------------------- */
 PGC_INTERNAL_API void barrier_flush_thread(pgc_thread *t, pgc_marker *m);
@@ -643,6 +659,7 @@ PGC_INTERNAL_API void assist_flush_bg_credit(uint64_t work);
 PGC_INTERNAL_API void assist_wake_all(void);
 PGC_INTERNAL_API void assist_thread_exit(pgc_thread *t);
 PGC_INTERNAL_API void assist_fork_child(void);
+PGC_INTERNAL_API void assist_work_published(bool may_block);
 PGC_INTERNAL_API void limiter_poll(uint64_t assist_ns, uint64_t idle_ns);
 
 /* ---- checkmark.c -------------------------------------------------------------- */

@@ -67,16 +67,44 @@ static void put_empty(pgc_packet *p)
     pthread_mutex_unlock(&G.pool_lock);
 }
 
-static void publish(pgc_packet *p)
+__thread bool pgc__mark_worker;
+
+/* Pool lock held: push p. */
+static void publish_locked(pgc_packet *p)
 {
-    pthread_mutex_lock(&G.pool_lock);
     p->next = G.full_packets;
     G.full_packets = p;
     G.nfull++;
     fetch_add_relaxed(&G.push_epoch, 1);
     if (load_relaxed(&G.pool_waiters))
         pthread_cond_broadcast(&G.pool_cv);
+}
+
+/*
+ * INV-IDLE-WORK: no marker, worker or assist waits while another holds more
+ * than one packet's worth of grey work. Three parts: (1) balance() hands a
+ * packet to the pool whenever someone waits (a worker on pool_cv or a debtor
+ * parked on the assist queue) and the pool is empty; (2) every push to the
+ * pool wakes one parked debtor that may mark (aq_wants_work), so a debtor
+ * waits for credit only while there is no work it could do instead; (3) a
+ * debtor re-reads push_epoch after parking (INV-AQ-WORK, assist.c).
+ */
+static void after_publish(void)
+{
+    /* INV-AQ-WORK: seq_cst fence between the push_epoch bump (under the
+     * pool lock) and reading aq_want_work; pairs with the fence in park()
+     * between enqueueing (the hint) and re-reading push_epoch. */
+    fence_seq_cst();
+    if (load_relaxed(&G.aq_want_work))
+        assist_work_published(pgc__mark_worker);
+}
+
+static void publish(pgc_packet *p)
+{
+    pthread_mutex_lock(&G.pool_lock);
+    publish_locked(p);
     pthread_mutex_unlock(&G.pool_lock);
+    after_publish();
 }
 
 static pgc_packet *take_full(void)
@@ -170,6 +198,18 @@ void marker_flush(pgc_marker *m)
             put_empty(ps[i]);
     }
     m->cur = m->spare = NULL;
+    if (m->marked)
+        fetch_add_relaxed(&G.marked_bytes, m->marked);
+    m->marked = 0;
+    if (m->scan_work)
+        fetch_add_relaxed(&G.heap_scan_work, m->scan_work);
+    m->scan_work = 0;
+}
+
+/* Flush the marker's counters, keeping its packets (a worker that stays
+ * active between slices, INV-WORKER-HOLDS in workers.c). */
+void marker_flush_counters(pgc_marker *m)
+{
     if (m->marked)
         fetch_add_relaxed(&G.marked_bytes, m->marked);
     m->marked = 0;
@@ -292,12 +332,47 @@ void mark_shade_buffer(pgc_marker *m, void **buf, uint32_t n)
         candidate(m, (uintptr_t)buf[i]);
 }
 
-/* Give other markers something to do when they are waiting. */
+/* Give other markers something to do when they are waiting and the pool is
+ * empty (INV-IDLE-WORK): the spare packet if it holds work, else the older
+ * half of the current one (the entries nearest the roots, whose subtrees are
+ * likely the largest). Waiters are read relaxed, as a hint: a waiter missed
+ * here is seen at the next check, ~2000 bytes of scan later. */
 static void balance(pgc_marker *m)
 {
-    if (load_relaxed(&G.pool_waiters) && m->spare && m->spare->n) {
-        publish(m->spare);
-        m->spare = NULL;
+    if (!load_relaxed(&G.pool_waiters) && !load_relaxed(&G.aq_want_work))
+        return;
+    pgc_packet *give = NULL;
+    bool split = false;
+    if (m->spare && m->spare->n)
+        give = m->spare;
+    else if (m->cur && m->cur->n >= 2)
+        split = true;
+    else
+        return;
+    if (split) {
+        give = get_empty();
+        pgc_packet *c = m->cur;
+        uint32_t half = c->n / 2;
+        memcpy(give->e, c->e, half * sizeof c->e[0]);
+        memmove(c->e, c->e + half, (c->n - half) * sizeof c->e[0]);
+        give->n = half;
+        c->n -= half;
+    }
+    pthread_mutex_lock(&G.pool_lock);
+    bool empty = G.nfull == 0;
+    if (empty) {
+        publish_locked(give);
+        if (!split)
+            m->spare = NULL;
+    }
+    pthread_mutex_unlock(&G.pool_lock);
+    if (empty) {
+        after_publish();
+    } else if (split) { /* somebody published meanwhile: keep our half */
+        pgc_packet *c = m->cur;
+        memcpy(c->e + c->n, give->e, give->n * sizeof c->e[0]);
+        c->n += give->n;
+        put_empty(give);
     }
 }
 

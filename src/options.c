@@ -8,7 +8,7 @@
  *   PGC_BARRIER   "barrier" (default for pgc_init) or "none" (plain stores;
  *                 marking stops the world; the default for GC_init)
  *   PGCDEBUG      comma list: gctrace=1, pacertrace=1, gccheckmark=1,
- *                 gclog=FILE, idleworker=0
+ *                 finalizers=1, stoptrace=1, blackonce=1, gclog=FILE, idleworker=0
  */
 #include "internal.h"
 #include "lifetimes.h"
@@ -76,6 +76,12 @@ static void parse_debug(const char *s)
             G.checkmark = true;
         else if (strcmp(tok, "finalizers=1") == 0)
             pgc__debug_finalizers = true;
+        else if (strcmp(tok, "stoptrace=1") == 0)
+            G.stoptrace = true;
+        else if (strcmp(tok, "blackonce=1") == 0)
+            G.black_once = true;
+        else if (strcmp(tok, "blackonce=0") == 0)
+            G.black_once = false;
         else if (strcmp(tok, "idleworker=0") == 0)
             pgc_idle_worker_enabled = false;
         else if (strncmp(tok, "gclog=", 6) == 0) {
@@ -85,7 +91,8 @@ static void parse_debug(const char *s)
                         strerror(errno));
         } else if (!strstr(tok, "=0"))
             fprintf(stderr, "pacegc: PGCDEBUG: unknown setting '%s' ignored (known: gctrace=1, "
-                            "pacertrace=1, gccheckmark=1, finalizers=1, gclog=FILE, idleworker=0)\n", tok);
+                            "pacertrace=1, gccheckmark=1, finalizers=1, stoptrace=1, blackonce=1, gclog=FILE, "
+                            "idleworker=0)\n", tok);
     }
 }
 

@@ -151,15 +151,16 @@ static uint64_t expected_scan_work(const pgc_pacer *p)
 
 /* ---- Goal -------------------------------------------------------------- */
 
-/* GOGC goal: marked + (marked + stacks + globals) x GOGC/100, at least
- * heap_minimum; UINT64_MAX when GOGC is off. */
+/* GOGC goal: marked + (marked - black + stacks + globals) x GOGC/100, at
+ * least heap_minimum; UINT64_MAX when GOGC is off (PACE-BLACK-ONCE,
+ * pacer.h). */
 static uint64_t gc_percent_goal(const pgc_pacer *p)
 {
     uint64_t base, pct, growth, goal;
 
     if (p->gc_percent < 0)
         return UINT64_MAX;
-    base = sat_add(sat_add(p->heap_marked, p->last_stack_scan), p->globals_scan);
+    base = sat_add(sat_add(p->heap_marked - p->heap_black, p->last_stack_scan), p->globals_scan);
     pct = (uint64_t)p->gc_percent;
     if (pct != 0 && base > UINT64_MAX / pct)
         growth = UINT64_MAX;
@@ -482,6 +483,7 @@ void pgc_pacer_reset_live(pgc_pacer *p, uint64_t bytes_marked,
                           uint64_t globals_scan_work)
 {
     p->heap_marked = bytes_marked;
+    p->heap_black = 0;
     p->heap_live = bytes_marked;
     p->heap_scan = heap_scan_work;
     p->last_heap_scan = heap_scan_work;
@@ -490,6 +492,11 @@ void pgc_pacer_reset_live(pgc_pacer *p, uint64_t bytes_marked,
     p->stack_scan_work = stack_scan_work;
     p->globals_scan_work = globals_scan_work;
     p->triggered = PGC_PACER_NOT_MARKING;
+}
+
+void pgc_pacer_note_black(pgc_pacer *p, uint64_t black)
+{
+    p->heap_black = black < p->heap_marked ? black : p->heap_marked;
 }
 
 /* ---- Getters -------------------------------------------------------------- */

@@ -48,6 +48,8 @@ typedef struct pgc_pacer {
     uint64_t heap_live;           /* bytes: marked last cycle + allocated since */
     uint64_t heap_scan;           /* bytes: scannable part of heap_live (fixed while marking) */
     uint64_t heap_marked;         /* bytes marked by the last cycle */
+    uint64_t heap_black;          /* of heap_marked, bytes allocated black during
+                                     the last cycle's mark (note_black) */
     uint64_t last_heap_scan;      /* scan work (bytes) of the heap last cycle */
     uint64_t last_stack_scan;     /* scan work (bytes) of stacks last cycle */
 
@@ -157,6 +159,14 @@ void pgc_pacer_end_cycle(pgc_pacer *p, uint64_t heap_live, int64_t assist_ns,
 void pgc_pacer_reset_live(pgc_pacer *p, uint64_t bytes_marked,
                           uint64_t heap_scan_work, uint64_t stack_scan_work,
                           uint64_t globals_scan_work);
+
+/* After reset_live, before commit: of the bytes marked, `black` were
+ * allocated black during the mark (never traced; much of it may already be
+ * garbage). PACE-BLACK-ONCE: they count once in the GOGC goal, as heap in
+ * use, and are not scaled by GOGC: goal = marked + (marked - black + stacks
+ * + globals) x GOGC/100, never below marked (the heap in use when the cycle
+ * ends). reset_live sets it to 0 (Go's rule: all marked bytes grow). */
+void pgc_pacer_note_black(pgc_pacer *p, uint64_t black);
 
 double pgc_pacer_cons_mark(const pgc_pacer *p);
 uint64_t pgc_pacer_heap_marked(const pgc_pacer *p);

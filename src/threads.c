@@ -37,6 +37,7 @@
 #include "testhooks.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -235,6 +236,64 @@ void resume_thread(pgc_thread *t)
 /* Threads lock held by the caller (the coordinator) until start_world. */
 /* Every attached thread but the caller (the coordinator is not attached;
  * a forking thread stops the others, fork.c). */
+/*
+ * PGCDEBUG=stoptrace=1: every thread that took more than 1 ms to answer a
+ * stop, with the time it spent runnable on the run queue meanwhile (from
+ * /proc/self/task/TID/schedstat). Recorded with the world stopped using
+ * only open/read/close on stack buffers (a stopped thread may hold the
+ * stdio or malloc lock, INV-STW-LOCKS); printed by start_world. Written and
+ * read by the stopping thread only (threads lock).
+ */
+#define SLOW_STOP_NS 1000000
+#define SLOW_MAX 8
+static struct {
+    int tid;
+    bool in_lib;
+    uint64_t wait_ns, runq_ns;
+} slow[SLOW_MAX];
+static int nslow;
+
+static uint64_t run_queue_ns(pid_t tid)
+{
+    char path[64], buf[128];
+    snprintf(path, sizeof path, "/proc/self/task/%d/schedstat", (int)tid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    buf[n] = 0;
+    char *p = strchr(buf, ' ');
+    return p ? strtoull(p + 1, NULL, 10) : 0; /* field 2: run-queue wait, ns */
+}
+
+static void wait_stopped_traced(pgc_thread *t)
+{
+    bool in_lib = t->in_lib > 0;
+    uint64_t t0 = now_ns(), q0 = run_queue_ns(t->tid);
+    wait_stopped(t);
+    uint64_t w = now_ns() - t0;
+    if (w > SLOW_STOP_NS && nslow < SLOW_MAX) {
+        uint64_t q1 = run_queue_ns(t->tid);
+        slow[nslow].tid = (int)t->tid;
+        slow[nslow].in_lib = in_lib;
+        slow[nslow].wait_ns = w;
+        slow[nslow].runq_ns = q1 > q0 ? q1 - q0 : 0;
+        nslow++;
+    }
+}
+
+static void report_slow_stops(void)
+{
+    for (int i = 0; i < nslow; i++)
+        fprintf(stderr, "pacegc: stop: thread %d answered after %.3f ms (%s); its last wait on the "
+                        "run queue, from before the request until it ran, %.3f ms\n", slow[i].tid, (double)slow[i].wait_ns / 1e6,
+                slow[i].in_lib ? "inside the library" : "outside the library", (double)slow[i].runq_ns / 1e6);
+    nslow = 0;
+}
+
 void stop_world(void)
 {
     pgc_thread *me = pgc_self;
@@ -242,8 +301,12 @@ void stop_world(void)
         if (t != me)
             request_stop(t);
     for (pgc_thread *t = G.threads; t; t = t->next)
-        if (t != me)
-            wait_stopped(t);
+        if (t != me) {
+            if (G.stoptrace)
+                wait_stopped_traced(t);
+            else
+                wait_stopped(t);
+        }
 }
 
 /* Every thread is released before any is woken: one wake-all, so no woken
@@ -259,6 +322,8 @@ uint64_t start_world(void)
     for (pgc_thread *t = G.threads; t; t = t->next)
         if (t != me)
             unclaim(t);
+    if (nslow)
+        report_slow_stops();
     return released;
 }
 

@@ -86,11 +86,30 @@ static void run_mark(worker *w)
     pgc_marker m;
     marker_init(&m);
     uint64_t my_cpu = 0;
+    /* INV-WORKER-HOLDS: a dedicated or fractional worker stays active
+     * (INV-QUIESCENT) with its local packets from one slice to the next
+     * while it is within its budget, so that work that cannot be split (a
+     * long list: one grey object at a time) is not handed to the pool, and
+     * lost to a parked debtor or the idle worker, every 100 us; balance()
+     * still gives others a packet when they wait (INV-IDLE-WORK). It hands
+     * everything back before it sleeps, waits, stands down or leaves; after
+     * a slice in which it was preempted for more than half the wall time
+     * (the CPUs are oversubscribed: what it holds would sit idle); and after
+     * any slice that ends while another worker waits on the pool or a
+     * debtor is parked wanting work (INV-IDLE-WORK: they get the work, and
+     * the debtors' time is the allocators' stall). The
+     * idle worker (SCHED_IDLE, preempted by anything) never holds work
+     * between slices. */
+    bool active = false;
     while (load_acquire(&G.phase) == PHASE_MARK) {
         uint64_t now = now_ns();
         if (w->kind == W_FRACTIONAL) {
             double allowed = share * (double)(now - start);
             if ((double)my_cpu > allowed) {
+                if (active) {
+                    marker_end(&m);
+                    active = false;
+                }
                 sleep_ns((uint64_t)(((double)my_cpu - allowed) / share) + 1000);
                 continue;
             }
@@ -101,25 +120,40 @@ static void run_mark(worker *w)
         }
         uint64_t c0 = thread_cpu_ns();
         uint64_t slice = w->kind == W_DEDICATED ? DEDICATED_SLICE_NS : SLICE_NS;
-        bool got = marker_begin_with_work(&m);
-        if (got) {
+        if (!active)
+            active = marker_begin_with_work(&m);
+        bool got = active;
+        int slow = load_relaxed(&G.worker_slowdown_us);
+        if (active) {
             mark_drain(&m, UINT64_MAX, now + slice, true);
-            marker_end(&m);
+            bool holds = (m.cur && m.cur->n) || (m.spare && m.spare->n);
+            /* preempted for more than half the slice: others may have been
+             * waiting for what we hold all that time */
+            bool preempted = now_ns() - now > 2 * (thread_cpu_ns() - c0);
+            bool wanted = load_relaxed(&G.aq_want_work) || load_relaxed(&G.pool_waiters);
+            if (!holds || preempted || wanted || w->kind == W_IDLE || slow > 0 || load_relaxed(&G.mark_hold)) {
+                marker_end(&m);
+                active = false;
+            } else {
+                marker_flush_counters(&m);
+            }
         }
         uint64_t cpu = thread_cpu_ns() - c0;
         my_cpu += cpu;
         account(w->kind, cpu);
-        int slow = load_relaxed(&G.worker_slowdown_us);
         if (got && slow > 0)
             sleep_ns((uint64_t)slow * 1000);
         if (!got)
             wait_for_work(w->kind == W_FRACTIONAL ? SLICE_NS * 10 : 5000000);
     }
+    if (active)
+        marker_end(&m);
 }
 
 static void *worker_main(void *arg)
 {
     worker *w = arg;
+    pgc__mark_worker = true; /* may block on the assist lock (assist_work_published) */
     if (w->kind == W_IDLE) {
         struct sched_param sp = { 0 };
         pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp);

@@ -375,6 +375,47 @@ static void test_trace_format(void)
     pass("gcpacertrace-style lines");
 }
 
+/* PACE-BLACK-ONCE: bytes allocated black count once in the goal, not scaled
+ * by GOGC, and the goal never falls below the marked bytes (the heap in use
+ * when the cycle ends). */
+static void test_black_once(void)
+{
+    pgc_pacer p;
+
+    pgc_pacer_init(&p, 100, NO_LIMIT);
+    pgc_pacer_set_globals(&p, 1 * MIB);
+    cycle_with(&p, 0.1, 100 * MIB, 57 * MIB, 2 * MIB);
+    EXPECT_EQ_U64(pgc_pacer_heap_goal(&p), 203 * MIB, "no black: Go's goal");
+    /* 300 MiB marked of which 100 MiB allocated black: the goal is
+     * 300 + (200 + 2 + 1) MiB, not 300 + 303. */
+    pgc_pacer_start_cycle(&p, pgc_pacer_trigger(&p), 57 * MIB, 8);
+    pgc_pacer_revise(&p, 300 * MIB, 57 * MIB, 57 * MIB, 2 * MIB, 1 * MIB);
+    pgc_pacer_end_cycle(&p, 300 * MIB, 0, 0, SEC, 8);
+    pgc_pacer_reset_live(&p, 300 * MIB, 57 * MIB, 2 * MIB, 1 * MIB);
+    pgc_pacer_note_black(&p, 100 * MIB);
+    pgc_pacer_commit(&p, true, 300 * MIB);
+    EXPECT_EQ_U64(pgc_pacer_heap_goal(&p), 503 * MIB, "black counted once");
+    CHECK(pgc_pacer_trigger(&p) >= 300 * MIB, "trigger below the heap in use");
+    /* Everything black (nothing traced): the goal is the heap in use plus
+     * the roots' growth, never below it. */
+    pgc_pacer_note_black(&p, 400 * MIB); /* clamped to the marked bytes */
+    pgc_pacer_commit(&p, true, 300 * MIB);
+    EXPECT_EQ_U64(pgc_pacer_heap_goal(&p), 303 * MIB, "all black: marked + roots");
+    CHECK(pgc_pacer_heap_goal(&p) >= 300 * MIB, "goal below the heap in use");
+    /* GOGC=50 scales only the traced part. */
+    pgc_pacer_note_black(&p, 100 * MIB);
+    pgc_pacer_set_gc_percent(&p, 50);
+    pgc_pacer_commit(&p, true, 300 * MIB);
+    EXPECT_EQ_U64(pgc_pacer_heap_goal(&p), 300 * MIB + 203 * MIB / 2, "GOGC=50");
+    /* The next reset_live forgets it (callers that never note black get
+     * Go's rule). */
+    pgc_pacer_reset_live(&p, 300 * MIB, 57 * MIB, 2 * MIB, 1 * MIB);
+    pgc_pacer_set_gc_percent(&p, 100);
+    pgc_pacer_commit(&p, true, 300 * MIB);
+    EXPECT_EQ_U64(pgc_pacer_heap_goal(&p), 603 * MIB, "reset_live clears black");
+    pass("black bytes counted once in the goal, never below the heap in use");
+}
+
 int main(void)
 {
     test_worked_example_low_cons_mark();
@@ -388,6 +429,7 @@ int main(void)
     test_revise();
     test_cons_mark_window();
     test_trace_format();
+    test_black_once();
     printf("pacer unit: %d/%d tests ok\n", tests_run, tests_run);
     return 0;
 }
