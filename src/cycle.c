@@ -174,14 +174,17 @@ static void wait_start_blocked(void *arg)
     pthread_mutex_unlock(&G.cycle_lock);
 }
 
-int pgc__test_start_waiters(void)
+/* A counter the cycle lock protects, read for a test hook. */
+static int read_cycle_locked(const int *counter)
 {
     ensure_init();
     lock_stoppable(&G.cycle_lock);
-    int n = start_waiters;
+    int n = *counter;
     pthread_mutex_unlock(&G.cycle_lock);
     return n;
 }
+
+int pgc__test_start_waiters(void) { return read_cycle_locked(&start_waiters); }
 
 
 
@@ -860,14 +863,7 @@ int64_t pgc_set_memory_limit(int64_t bytes)
     return old;
 }
 
-int pgc__test_fork_waiters(void)
-{
-    ensure_init();
-    lock_stoppable(&G.cycle_lock);
-    int n = fork_waiters;
-    pthread_mutex_unlock(&G.cycle_lock);
-    return n;
-}
+int pgc__test_fork_waiters(void) { return read_cycle_locked(&fork_waiters); }
 
 void cycle_init(void)
 {

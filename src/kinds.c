@@ -69,6 +69,16 @@ void kinds_init(void)
     pthread_once(&builtin_once, make_builtin);
 }
 
+/* The kinds lock is taken outside critical sections: stoppably by an
+ * attached thread (lock_stoppable), plainly by any other. */
+static void take_kinds_lock(void)
+{
+    if (pgc_self)
+        lock_stoppable(&kinds_lock);
+    else
+        pthread_mutex_lock(&kinds_lock);
+}
+
 const pgc_kind *pgc_kind_bitmap(const uint64_t *bits, size_t nwords)
 {
     if (bits == NULL)
@@ -89,11 +99,7 @@ const pgc_kind *pgc_kind_bitmap(const uint64_t *bits, size_t nwords)
     }
     /* A bitmap with no bit set reads nothing: trace it as atomic (but zeroed). */
     int trace = any ? TRACE_BITMAP : TRACE_NONE;
-    pgc_thread *t = pgc_self;
-    if (t)
-        lock_stoppable(&kinds_lock);
-    else
-        pthread_mutex_lock(&kinds_lock);
+    take_kinds_lock();
     pgc_kind *found = NULL;
     unsigned n = load_relaxed(&pgc__kind_count);
     for (unsigned k = KIND_BUILTIN; k < n && !found; k++) {
@@ -120,10 +126,7 @@ const pgc_kind *pgc_kind_traced(pgc_trace_fn trace)
     if (trace == NULL)
         pgc_fatal("pacegc: pgc_kind_traced: the trace function is NULL\n");
     kinds_init();
-    if (pgc_self)
-        lock_stoppable(&kinds_lock);
-    else
-        pthread_mutex_lock(&kinds_lock);
+    take_kinds_lock();
     pgc_kind *found = NULL;
     unsigned n = load_relaxed(&pgc__kind_count);
     for (unsigned k = KIND_BUILTIN; k < n && !found; k++) {
@@ -155,10 +158,7 @@ const pgc_kind *kind_ephemeron(void)
     if (kd)
         return kd;
     kinds_init();
-    if (pgc_self)
-        lock_stoppable(&kinds_lock);
-    else
-        pthread_mutex_lock(&kinds_lock);
+    take_kinds_lock();
     kd = load_relaxed(&eph_kind);
     if (!kd) {
         kd = kind_new(TRACE_PROGRAM, true, true, 0);

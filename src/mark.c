@@ -198,12 +198,7 @@ void marker_flush(pgc_marker *m)
             put_empty(ps[i]);
     }
     m->cur = m->spare = NULL;
-    if (m->marked)
-        fetch_add_relaxed(&G.marked_bytes, m->marked);
-    m->marked = 0;
-    if (m->scan_work)
-        fetch_add_relaxed(&G.heap_scan_work, m->scan_work);
-    m->scan_work = 0;
+    marker_flush_counters(m);
 }
 
 /* Flush the marker's counters, keeping its packets (a worker that stays
