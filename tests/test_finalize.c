@@ -26,7 +26,8 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
+#include <pthread.h>
+#include <time.h>
 
 #define HIDE ((uintptr_t)0x5a5a5a5a5a5a5a5aull)
 typedef struct node {
@@ -138,9 +139,33 @@ static __attribute__((noinline)) void make_replace_remove(void)
     pgc_register_finalizer(b, NULL, NULL);
 }
 
-static atomic_int notified, thread_runs;
+static atomic_int notified;
+static pthread_mutex_t runs_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t runs_cv = PTHREAD_COND_INITIALIZER;
+static int thread_runs; /* runs_mu */
 static void notify(void) { atomic_fetch_add(&notified, 1); }
-static void f_thread(void *o, void *d) { (void)o, (void)d; atomic_fetch_add(&thread_runs, 1); }
+static void f_thread(void *o, void *d)
+{
+    (void)o, (void)d;
+    pthread_mutex_lock(&runs_mu);
+    thread_runs++;
+    pthread_cond_broadcast(&runs_cv);
+    pthread_mutex_unlock(&runs_mu);
+}
+/* Wait until n finalizers ran; the deadline only turns a hang into a failure. */
+static int wait_thread_runs(int n)
+{
+    struct timespec dl;
+    clock_gettime(CLOCK_REALTIME, &dl);
+    dl.tv_sec += 30;
+    pthread_mutex_lock(&runs_mu);
+    int rc = 0;
+    while (thread_runs < n && rc == 0)
+        rc = pthread_cond_timedwait(&runs_cv, &runs_mu, &dl);
+    int got = thread_runs;
+    pthread_mutex_unlock(&runs_mu);
+    return got;
+}
 static __attribute__((noinline)) void make_many(int n)
 {
     for (int i = 0; i < n; i++)
@@ -212,9 +237,8 @@ int main(void)
     CHECK(pgc_set_finalize_on_demand(0) == 1, "was on demand");
     make_many(1000);
     collect();
-    for (int i = 0; i < 2000 && atomic_load(&thread_runs) < 1000; i++)
-        usleep(5000);
-    CHECK(atomic_load(&thread_runs) == 1000, "finalizer thread ran all 1000 (%d)", atomic_load(&thread_runs));
+    int got = wait_thread_runs(1000);
+    CHECK(got == 1000, "finalizer thread ran all 1000 (%d)", got);
     CHECK(atomic_load(&notified) >= 1, "notifier called");
     printf("test_finalize: ok\n");
     return 0;

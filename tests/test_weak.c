@@ -13,7 +13,8 @@
  *    link inside a collected object is dropped with it (no write to freed
  *    memory: the object's memory is reused by a new allocation first).
  *  - ephemerons: value alive while the key is; key and value NULL once the
- *    key dies; a key reachable only from its own value is collected; a
+ *    key dies; a key reachable only from its own value is collected (made
+ *    on a thread that exits, so no stale word of it stays in main's frames); a
  *    chain of 100000 ephemerons where each value holds the next key is
  *    kept whole from its first key, and collected once that key dies.
  *  - race: a cycle is held just before the decision (PGC_TEST_BEFORE_TERM)
@@ -86,12 +87,27 @@ static __attribute__((noinline)) void make_eph(node *key, int slot)
     eps[slot] = pgc_ephemeron_new(key, v);
     hid_val = (uintptr_t)v ^ HIDE;
 }
-static __attribute__((noinline)) void make_self_keyed(int slot)
+/* Made on a thread of its own that then exits: no copy of k or v can stay
+ * in main's stack frames or registers (under ThreadSanitizer a dead word
+ * of v below main's frame was scanned conservatively and kept v, hence k,
+ * alive through v->next: a stale root, not an ephemeron keeping its key). */
+static uintptr_t hid_self_key, hid_self_val;
+static void *self_keyed_thread(void *arg)
 {
+    int slot = (int)(uintptr_t)arg;
     node *k = pgc_alloc(sizeof(node));
     node *v = pgc_alloc(sizeof(node));
     v->next = k; /* the key only from its own value */
     eps[slot] = pgc_ephemeron_new(k, v);
+    hid_self_key = (uintptr_t)k ^ HIDE;
+    hid_self_val = (uintptr_t)v ^ HIDE;
+    return NULL;
+}
+static __attribute__((noinline)) void make_self_keyed(int slot)
+{
+    pthread_t th;
+    CHECK(pgc_pthread_create(&th, NULL, self_keyed_thread, (void *)(uintptr_t)slot) == 0, "thread");
+    CHECK(pthread_join(th, NULL) == 0, "join");
 }
 
 #define CHAIN 100000
@@ -249,7 +265,11 @@ int main(void)
     CHECK(pgc_base((void *)(hid_val ^ HIDE)) == NULL, "value collected");
     make_self_keyed(1);
     collect();
-    CHECK(pgc_ephemeron_key(eps[1]) == NULL, "a key reachable only from its own value is collected");
+    CHECK(pgc_ephemeron_key(eps[1]) == NULL && pgc_ephemeron_value(eps[1]) == NULL,
+          "a key reachable only from its own value is collected");
+    collect();
+    CHECK(pgc_base((void *)(hid_self_key ^ HIDE)) == NULL && pgc_base((void *)(hid_self_val ^ HIDE)) == NULL,
+          "the self-keyed key and value are freed");
 
     chain = pgc_alloc_uncollectable(CHAIN * sizeof(void *));
     check_chain();
