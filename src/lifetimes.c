@@ -11,7 +11,12 @@
  * registrations' data and the queued finalizable objects (the table is a
  * root traced late: its values never change behind the step's back) and
  * re-checks the pending ephemerons; once a round greys nothing and marking
- * is quiescent it takes the decision:
+ * is quiescent it closes the reads (`decided` DEC_DECIDING: from then on a
+ * weak load or ephemeron read waits, in a blocked region, until the
+ * decision is published) and asks for one more drain and handshake round,
+ * which also waits out every read that saw DEC_NONE and shaded (a reader
+ * shades inside a critical section; the round stops each thread, so each
+ * left it). After that round it re-checks and takes the decision:
  *
  * INV-LIFE-DECIDED: once marking is quiescent after a handshake round and
  * the step's own marking greyed nothing, an unmarked object is unreachable
@@ -22,9 +27,9 @@
  * only later marks come from weak loads, ephemeron reads and the
  * finalizers' marking. So the step then gives every unmarked weak target
  * and every unmarked pending key a dead bit (span dead_bits) and publishes
- * `decided` (release); a weak load or ephemeron read that sees decided and
- * a dead bit returns NULL, so every link to one object reads NULL from that
- * moment (all cleared in pause #2). Then it marks from the fields of each
+ * `decided` DEC_DONE (release); a weak load or ephemeron read that sees it
+ * and a dead bit returns NULL, so every link to one object reads NULL from
+ * that moment (all cleared in pause #2). Then it marks from the fields of each
  * unmarked ordered-finalizable object (never the object itself) and marks
  * each unmarked unordered one (all of them are queued). Pause #2 (world
  * stopped, termination confirmed) walks only the candidate lists: writes
@@ -32,9 +37,13 @@
  * ordered candidates still unmarked (and marks them: resurrected for their
  * finalizer) and the unordered ones.
  *
- * A weak load racing with the decision (it read `decided` 0 and shades the
- * object after the step found it unmarked) keeps the object alive; its
- * links are cleared anyway: it stays alive while the loader holds it.
+ * INV-LIFE-READS: no read shades an object after the step read its mark bit
+ * for the decision (reads are closed first, and the round waits out the
+ * ones already past the check), so an object a read returned is never
+ * given a dead bit: a key read back from a weak-keyed table keeps its
+ * entry, and a link never reads NULL while its object lives on. (Without
+ * it, a read racing with the decision kept its object alive but the object's
+ * ephemerons and links were cleared: found by test_torture_lifetimes.)
  *
  * Locks. life_lock guards the finalizer and weak tables; mutators take it
  * only inside critical sections (INV-STW-LOCKS), the coordinator takes it
@@ -218,12 +227,39 @@ static inline uintptr_t obj_size(const pgc_span *s)
     return s->sclass ? s->elem_size : (uintptr_t)s->npages << PAGE_SHIFT;
 }
 
-/* The decision of this cycle was taken (INV-LIFE-DECIDED). Written by the
- * coordinator: 1 with release after the dead bits, 0 in pause #2 (world
- * stopped). Read with acquire by weak loads. */
-static _Atomic int decided;
+/* Where this cycle's decision is (INV-LIFE-DECIDED, INV-LIFE-READS); a
+ * futex word. Written by the coordinator: DEC_DECIDING (seq_cst: a read
+ * that saw DEC_NONE is inside a critical section the next handshake round
+ * waits out), DEC_DONE with release after the dead bits, DEC_NONE in pause
+ * #2 (world stopped). Read with acquire by weak loads and ephemeron reads. */
+enum { DEC_NONE = 0, DEC_DECIDING = 1, DEC_DONE = 2 };
+static _Atomic uint32_t decided;
 
 static bool marking_now(void) { return load_relaxed(&pgc__marking) != 0; }
+
+static void wait_decided(void *arg)
+{
+    (void)arg;
+    futex_wait(&decided, DEC_DECIDING);
+}
+
+/* Enter the critical section of a weak load or ephemeron read: while the
+ * decision is being taken, wait for it outside (INV-LIFE-READS). The
+ * acquire pairs with the release of DEC_DONE in decide. */
+static _Atomic int read_waiters; /* statistics for a test hook */
+static void read_enter(pgc_thread *t)
+{
+    lib_enter(t);
+    while (marking_now() && load_acquire(&decided) == DEC_DECIDING && t->in_lib == 1) {
+        lib_leave(t);
+        fetch_add_relaxed(&read_waiters, 1);
+        thread_blocking(t, wait_decided, NULL);
+        fetch_sub_relaxed(&read_waiters, 1);
+        lib_enter(t);
+    }
+}
+
+int pgc__test_read_waiters(void) { return load_relaxed(&read_waiters); }
 
 /* Shade p (in a critical section, marking): it is kept alive this cycle.
  * The grey item reaches the pool before the section ends, so pause #2's
@@ -445,12 +481,14 @@ static void *eph_read(pgc_ephemeron *e, bool want_value)
     pgc_thread *t = pgc_self;
     if (!t)
         t = thread_attach_auto();
-    lib_enter(t);
+    read_enter(t);
     uintptr_t k = unhide(__atomic_load_n(&e->key, __ATOMIC_RELAXED));
     uintptr_t v = __atomic_load_n((uintptr_t *)&e->value, __ATOMIC_RELAXED);
     uintptr_t r = 0;
     if (k) {
-        if (marking_now() && load_acquire(&decided) && obj_dead(k)) { /* pairs with the release in decide */
+        /* DEC_DECIDING here: this read saw DEC_NONE in read_enter, and the
+         * handshake round waits for it (INV-LIFE-READS) */
+        if (marking_now() && load_acquire(&decided) == DEC_DONE && obj_dead(k)) { /* pairs with the release in decide */
             r = 0;
         } else {
             r = want_value ? v : k;
@@ -536,10 +574,10 @@ void *pgc_weak_load(void **link)
     pgc_thread *t = pgc_self;
     if (!t)
         t = thread_attach_auto();
-    lib_enter(t);
+    read_enter(t);
     uintptr_t p = unhide(__atomic_load_n((uintptr_t *)link, __ATOMIC_RELAXED));
     if (p && marking_now()) {
-        if (load_acquire(&decided) && obj_dead(p)) /* pairs with the release in decide */
+        if (load_acquire(&decided) == DEC_DONE && obj_dead(p)) /* pairs with the release in decide */
             p = 0;
         else
             shade(p);
@@ -893,7 +931,8 @@ static void decide(pgc_marker *m)
         sh->n_at_decision = sh->n;
         pthread_mutex_unlock(&sh->lock);
     }
-    store_release(&decided, 1); /* pairs with the acquire in pgc_weak_load / eph_read */
+    store_release(&decided, DEC_DONE); /* pairs with the acquire in read_enter, pgc_weak_load, eph_read */
+    futex_wake_all(&decided);
     pgc_hook_point(PGC_TEST_DECIDED);
     /* finalizers */
     pthread_mutex_lock(&life_lock);
@@ -919,7 +958,7 @@ static void decide(pgc_marker *m)
     }
 }
 
-static enum { ST_MARKING, ST_DECIDED } stage; /* coordinator */
+static enum { ST_MARKING, ST_DECIDING, ST_DECIDED } stage; /* coordinator */
 
 static bool life_step(pgc_marker *m)
 {
@@ -931,6 +970,14 @@ static bool life_step(pgc_marker *m)
         return false; /* postmark_run sees the work */
     if (!pool_quiescent())
         return true;
+    if (stage == ST_MARKING) {
+        /* close the reads, then one more drain and handshake round waits
+         * out the reads that got in before (INV-LIFE-READS) */
+        store_seq_cst(&decided, DEC_DECIDING);
+        stage = ST_DECIDING;
+        pgc_hook_point(PGC_TEST_READS_CLOSED);
+        return true;
+    }
     stage = ST_DECIDED;
     decide(m);
     return marker_has_work(m);
@@ -962,10 +1009,19 @@ static void enqueue(uint32_t i)
     nreg--;
 }
 
+static void reopen_reads(void)
+{
+    store_relaxed(&decided, DEC_NONE); /* world stopped, or no cycle: no reader is past read_enter */
+    futex_wake_all(&decided);
+    stage = ST_MARKING;
+}
+
 void lifetimes_pause2(void)
 {
-    if (stage != ST_DECIDED) /* no step ran (cannot happen with steps registered) */
+    if (stage != ST_DECIDED) { /* no decision taken (cannot happen with steps registered) */
+        reopen_reads();
         return;
+    }
     bool exact = exact_mode();
     pthread_mutex_lock(&life_lock);
     /* 1. weak links, before any finalizer is queued */
@@ -1030,8 +1086,7 @@ void lifetimes_pause2(void)
         fetch_add_relaxed(&queued_total, queued);
         store_relaxed(&notify_pending, 1);
     }
-    store_relaxed(&decided, 0);
-    stage = ST_MARKING;
+    reopen_reads();
 }
 
 void lifetimes_after_cycle(void)
