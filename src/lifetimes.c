@@ -170,21 +170,36 @@ static void am_put(amap *m, uintptr_t k, uint32_t v)
     }
 }
 
-/* No allocation: callable with the world stopped. */
+/* No allocation: callable with the world stopped. Backward-shift
+ * deletion: the entries after the hole that may move into it do, so no
+ * tombstone is left (a million deletions would otherwise leave probe chains
+ * through a million tombstones until the next grow). */
 static void am_del(amap *m, uintptr_t k)
 {
     if (!m->cap)
         return;
-    for (size_t i = am_hash(k) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-        if (m->keys[i] == k) {
-            m->keys[i] = 1;
-            m->used--;
-            m->tomb++;
-            return;
-        }
+    size_t mask = m->cap - 1, i = am_hash(k) & mask;
+    for (;; i = (i + 1) & mask) {
+        if (m->keys[i] == k)
+            break;
         if (m->keys[i] == 0)
             return;
     }
+    for (size_t j = i;;) {
+        j = (j + 1) & mask;
+        if (m->keys[j] == 0)
+            break;
+        size_t h = am_hash(m->keys[j]) & mask;
+        /* the entry at j stays if its home h lies cyclically in (i, j] */
+        bool stays = i < j ? (h > i && h <= j) : (h > i || h <= j);
+        if (!stays) {
+            m->keys[i] = m->keys[j];
+            m->vals[i] = m->vals[j];
+            i = j;
+        }
+    }
+    m->keys[i] = 0;
+    m->used--;
 }
 
 static void am_clear(amap *m)
@@ -958,7 +973,94 @@ static void decide(pgc_marker *m)
     }
 }
 
-static enum { ST_MARKING, ST_DECIDING, ST_DECIDED } stage; /* coordinator */
+static enum { ST_MARKING, ST_DECIDING, ST_DECIDED, ST_APPLIED } stage; /* coordinator */
+
+static void enqueue(uint32_t i);
+static void mark_now(uintptr_t p);
+static void clear_eph(pgc_ephemeron *e)
+{
+    __atomic_store_n(&e->key, 0, __ATOMIC_RELAXED);
+    __atomic_store_n((uintptr_t *)&e->value, 0, __ATOMIC_RELAXED);
+}
+static void weak_free_entry(uint32_t idx, uintptr_t link)
+{
+    am_del(&weak_map, link);
+    weaks[idx].target = 0;
+    weaks[idx].next_free = weak_free;
+    weak_free = idx;
+}
+static size_t queued_this_cycle;
+
+/* INV-LIFE-APPLY (exact modes): once the marking that followed the decision
+ * is quiescent again, the decision is final for everything but links inside
+ * unmarked objects: a dead-bit target reads NULL already (decided is
+ * DEC_DONE), an unreachable ephemeron or finalizable object is reached by no
+ * mutator, and only the collector marks after this (mark_now below). So
+ * the step applies it with the world running, in stretches under the locks,
+ * in pause #2's order: dead links written NULL and dropped, dead ephemerons
+ * cleared, finalizable objects queued (marked, resurrected for their
+ * finalizer). Pause #2 keeps only the links inside unmarked objects (their
+ * container may still be reached: it is decided when the world stops).
+ * A queued finalizer may run before pause #2; its object is marked. */
+static void apply_decision(void)
+{
+    /* 1. weak links with a dead target, not inside an unmarked object */
+    size_t keep = 0;
+    for (size_t lo = 0; lo < wcand_n; lo += STRETCH) {
+        pthread_mutex_lock(&life_lock);
+        for (size_t c = lo; c < lo + STRETCH && c < wcand_n; c++) {
+            weak_cand *w = &wcand[c];
+            if (w->container_dead) {
+                wcand[keep++] = *w; /* pause #2 decides */
+                continue;
+            }
+            weak_entry *e = &weaks[w->idx];
+            if (e->link != w->link || e->target != w->target)
+                continue; /* re-targeted or unregistered since */
+            link_store((void **)w->link, 0);
+            weak_free_entry(w->idx, w->link);
+        }
+        pthread_mutex_unlock(&life_lock);
+    }
+    wcand_n = keep;
+    /* 2. ephemerons: decided ones (their keys have dead bits), and the ones
+     * that became pending after the decision (reached from finalizable
+     * objects only: no mutator reads them) */
+    for (size_t c = 0; c < ecand_n; c++)
+        clear_eph((pgc_ephemeron *)ecand[c]);
+    ecand_n = 0;
+    for (int s = 0; s < EPH_SHARDS; s++) {
+        eph_shard *sh = &shards[s];
+        pthread_mutex_lock(&sh->lock);
+        for (size_t r = sh->n_at_decision; r < sh->n; r++) {
+            eph_rec *rec = &sh->recs[r];
+            if (rec->done || obj_marked(rec->key))
+                continue;
+            rec->done = 1;
+            clear_eph((pgc_ephemeron *)rec->eph);
+        }
+        sh->n_at_decision = sh->n;
+        pthread_mutex_unlock(&sh->lock);
+    }
+    /* 3. finalizers */
+    for (size_t lo = 0; lo < fcand_n; lo += STRETCH) {
+        pthread_mutex_lock(&life_lock);
+        for (size_t c = lo; c < lo + STRETCH && c < fcand_n; c++) {
+            fin_cand *f = &fcand[c];
+            fin_entry *e = &fins[f->idx];
+            if (e->state != FIN_REG || e->obj != f->obj)
+                continue;
+            if (f->ordered && obj_marked(f->obj))
+                continue; /* reachable (from another finalizable object) */
+            am_del(&fin_map, f->obj);
+            enqueue(f->idx);
+            mark_now(f->obj);
+            queued_this_cycle++;
+        }
+        pthread_mutex_unlock(&life_lock);
+    }
+    fcand_n = 0;
+}
 
 static bool life_step(pgc_marker *m)
 {
@@ -966,10 +1068,16 @@ static bool life_step(pgc_marker *m)
         return true; /* work appeared (a full buffer, a weak load): drain first */
     mark_table_roots(m);
     eph_recheck(m);
-    if (marker_has_work(m) || stage == ST_DECIDED)
+    if (marker_has_work(m) || stage == ST_APPLIED)
         return false; /* postmark_run sees the work */
     if (!pool_quiescent())
         return true;
+    if (stage == ST_DECIDED) { /* the marking that followed the decision is done */
+        if (exact_mode())
+            apply_decision(); /* INV-LIFE-APPLY */
+        stage = ST_APPLIED;
+        return false;
+    }
     if (stage == ST_MARKING) {
         /* close the reads, then one more drain and handshake round waits
          * out the reads that got in before (INV-LIFE-READS) */
@@ -980,7 +1088,7 @@ static bool life_step(pgc_marker *m)
     }
     stage = ST_DECIDED;
     decide(m);
-    return marker_has_work(m);
+    return true; /* drain the finalizers' marking, then apply (one more round) */
 }
 
 /* ---- Pause #2 -------------------------------------------------------------------------- */
@@ -1018,7 +1126,7 @@ static void reopen_reads(void)
 
 void lifetimes_pause2(void)
 {
-    if (stage != ST_DECIDED) { /* no decision taken (cannot happen with steps registered) */
+    if (stage != ST_APPLIED) { /* no decision taken (cannot happen with steps registered) */
         reopen_reads();
         return;
     }
@@ -1040,10 +1148,7 @@ void lifetimes_pause2(void)
         } else {
             continue;
         }
-        am_del(&weak_map, w->link);
-        e->target = 0;
-        e->next_free = weak_free;
-        weak_free = w->idx;
+        weak_free_entry(w->idx, w->link);
     }
     /* 2. ephemerons whose key died: decided ones, and ones that became
      * pending after the decision (reached from finalizable objects) */
@@ -1051,8 +1156,7 @@ void lifetimes_pause2(void)
         pgc_ephemeron *e = (pgc_ephemeron *)ecand[c];
         if (!exact && obj_marked(unhide(e->key)))
             continue;
-        __atomic_store_n(&e->key, 0, __ATOMIC_RELAXED);
-        __atomic_store_n((uintptr_t *)&e->value, 0, __ATOMIC_RELAXED);
+        clear_eph(e);
     }
     for (int s = 0; s < EPH_SHARDS; s++) {
         eph_shard *sh = &shards[s];
@@ -1061,14 +1165,13 @@ void lifetimes_pause2(void)
             eph_rec *rec = &sh->recs[r];
             if (rec->done || obj_marked(rec->key))
                 continue;
-            pgc_ephemeron *e = (pgc_ephemeron *)rec->eph;
-            __atomic_store_n(&e->key, 0, __ATOMIC_RELAXED);
-            __atomic_store_n((uintptr_t *)&e->value, 0, __ATOMIC_RELAXED);
+            clear_eph((pgc_ephemeron *)rec->eph);
         }
         pthread_mutex_unlock(&sh->lock);
     }
     /* 3. finalizers */
-    size_t queued = 0;
+    size_t queued = queued_this_cycle;
+    queued_this_cycle = 0;
     for (size_t c = 0; c < fcand_n; c++) {
         fin_cand *f = &fcand[c];
         fin_entry *e = &fins[f->idx];
