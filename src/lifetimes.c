@@ -304,8 +304,9 @@ typedef struct fin_entry {
     void *data;    /* kept alive: the step marks it */
     uint32_t next; /* free list or queue link */
     uint8_t state;
-    uint8_t ordered;
+    uint8_t ordered; /* FIN_UNORDERED, FIN_ORDERED, FIN_IGNORE_SELF */
 } fin_entry;
+enum { FIN_UNORDERED = 0, FIN_ORDERED = 1, FIN_IGNORE_SELF = 2 };
 
 typedef struct fin_cand {
     uint32_t idx;
@@ -317,12 +318,14 @@ typedef struct weak_entry {
     uintptr_t link;
     uintptr_t target; /* 0: free slot */
     uint32_t next_free;
+    uint8_t raw;      /* bdwgc link: *link is the program's, only ever cleared */
+    uint8_t long_link; /* bdwgc long link: cleared only once the target is freed */
 } weak_entry;
 
 typedef struct weak_cand {
     uint32_t idx;
     uintptr_t link, target;
-    bool container_dead;
+    bool container_dead, long_link;
 } weak_cand;
 
 /* All under life_lock. */
@@ -533,17 +536,19 @@ void *pgc_ephemeron_value(pgc_ephemeron *e)
 
 static inline void link_store(void **link, uintptr_t v) { __atomic_store_n((uintptr_t *)link, v, __ATOMIC_RELAXED); }
 
-static void weak_set(void **link, uintptr_t obj)
+static void weak_set_flags(void **link, uintptr_t obj, bool raw, bool long_link)
 {
     uint32_t i = am_get(&weak_map, (uintptr_t)link);
     if (!obj) {
+        bool was_raw = i != AM_NONE && weaks[i].raw;
         if (i != AM_NONE) {
             am_del(&weak_map, (uintptr_t)link);
             weaks[i].target = 0;
             weaks[i].next_free = weak_free;
             weak_free = i;
         }
-        link_store(link, 0);
+        if (!was_raw && !raw)
+            link_store(link, 0);
         return;
     }
     if (i == AM_NONE) {
@@ -558,7 +563,77 @@ static void weak_set(void **link, uintptr_t obj)
     }
     weaks[i].link = (uintptr_t)link;
     weaks[i].target = obj;
-    link_store(link, hide(obj));
+    weaks[i].raw = raw;
+    weaks[i].long_link = long_link;
+    if (!raw)
+        link_store(link, hide(obj));
+}
+static void weak_set(void **link, uintptr_t obj) { weak_set_flags(link, obj, false, false); }
+
+/* ---- For the bdwgc layer (src/bdwgc/finalize.c) ----------------------------------- */
+
+/* A bdwgc disappearing link: *link holds whatever the program put there (a
+ * hidden pointer, or a plain one in pointer-free memory: bdwgc's rule) and
+ * is never written except to clear it, in the same step as pacegc's links
+ * (long: once the target is freed, after finalization). 1 if link was
+ * registered already (nothing changes, as in bdwgc). */
+int pgc__link_register_raw(void **link, const void *obj, int long_link)
+{
+    pgc_thread *t = pgc_self;
+    if (!t)
+        t = thread_attach_auto();
+    lib_enter(t);
+    pthread_mutex_lock(&life_lock);
+    int dup = am_get(&weak_map, (uintptr_t)link) != AM_NONE;
+    if (!dup)
+        weak_set_flags(link, (uintptr_t)obj, true, long_link != 0);
+    pthread_mutex_unlock(&life_lock);
+    lib_leave(t);
+    return dup;
+}
+
+/* 1 if link was registered (of that kind) and is no longer; *link untouched. */
+int pgc__link_unregister_raw(void **link, int long_link)
+{
+    pgc_thread *t = pgc_self;
+    if (!t)
+        t = thread_attach_auto();
+    lib_enter(t);
+    pthread_mutex_lock(&life_lock);
+    uint32_t i = am_get(&weak_map, (uintptr_t)link);
+    int found = i != AM_NONE && weaks[i].raw && weaks[i].long_link == (long_link != 0);
+    if (found)
+        weak_set_flags(link, 0, true, false);
+    pthread_mutex_unlock(&life_lock);
+    lib_leave(t);
+    return found;
+}
+
+/* 0 moved, 1 new_link already registered, 2 link not registered (of that kind). */
+int pgc__link_move_raw(void **link, void **new_link, int long_link)
+{
+    pgc_thread *t = pgc_self;
+    if (!t)
+        t = thread_attach_auto();
+    lib_enter(t);
+    pthread_mutex_lock(&life_lock);
+    uint32_t i = am_get(&weak_map, (uintptr_t)link);
+    int rc;
+    if (i == AM_NONE || !weaks[i].raw || weaks[i].long_link != (long_link != 0))
+        rc = 2;
+    else if (link == new_link)
+        rc = 0;
+    else if (am_get(&weak_map, (uintptr_t)new_link) != AM_NONE)
+        rc = 1;
+    else {
+        am_del(&weak_map, (uintptr_t)link);
+        am_put(&weak_map, (uintptr_t)new_link, i);
+        weaks[i].link = (uintptr_t)new_link;
+        rc = 0;
+    }
+    pthread_mutex_unlock(&life_lock);
+    lib_leave(t);
+    return rc;
 }
 
 void pgc_register_weak_link(void **link, const void *obj)
@@ -605,7 +680,8 @@ void *pgc_weak_load(void **link)
 
 /* ---- Finalizer registration ------------------------------------------------------- */
 
-static void fin_register(void *obj, pgc_finalizer_fn fn, void *data, bool ordered, const char *who)
+static void fin_register_old(void *obj, pgc_finalizer_fn fn, void *data, int ordered, const char *who,
+                             pgc_finalizer_fn *ofn, void **odata)
 {
     if (!obj)
         pgc_fatal("pacegc: %s: the object is NULL\n", who);
@@ -626,6 +702,10 @@ static void fin_register(void *obj, pgc_finalizer_fn fn, void *data, bool ordere
     lib_enter(t);
     pthread_mutex_lock(&life_lock);
     uint32_t i = am_get(&fin_map, (uintptr_t)obj);
+    if (ofn)
+        *ofn = i != AM_NONE ? fins[i].fn : NULL;
+    if (odata)
+        *odata = i != AM_NONE ? fins[i].data : NULL;
     if (!fn) {
         if (i != AM_NONE) {
             am_del(&fin_map, (uintptr_t)obj);
@@ -650,7 +730,7 @@ static void fin_register(void *obj, pgc_finalizer_fn fn, void *data, bool ordere
         fins[i].fn = fn;
         fins[i].data = data; /* the step marks it; an old value dropped here is garbage */
         fins[i].state = FIN_REG;
-        fins[i].ordered = ordered;
+        fins[i].ordered = (uint8_t)ordered;
         fins[i].next = AM_NONE;
     }
     pthread_mutex_unlock(&life_lock);
@@ -661,12 +741,30 @@ static void fin_register(void *obj, pgc_finalizer_fn fn, void *data, bool ordere
 
 void pgc_register_finalizer(void *obj, pgc_finalizer_fn fn, void *data)
 {
-    fin_register(obj, fn, data, true, "pgc_register_finalizer");
+    fin_register_old(obj, fn, data, FIN_ORDERED, "pgc_register_finalizer", NULL, NULL);
 }
 
 void pgc_register_finalizer_unordered(void *obj, pgc_finalizer_fn fn, void *data)
 {
-    fin_register(obj, fn, data, false, "pgc_register_finalizer_unordered");
+    fin_register_old(obj, fn, data, FIN_UNORDERED, "pgc_register_finalizer_unordered", NULL, NULL);
+}
+
+/* For the bdwgc layer: mode 0 unordered, 1 ordered, 2 ordered ignoring the
+ * object's pointers to itself; the previous fn and data through ofn, odata
+ * (NULL if none). */
+void pgc__register_finalizer_mode(void *obj, pgc_finalizer_fn fn, void *data, int mode, const char *who,
+                                  pgc_finalizer_fn *ofn, void **odata)
+{
+    fin_register_old(obj, fn, data, mode, who, ofn, odata);
+}
+
+/* Queued finalizers not yet run. */
+size_t pgc__finalizers_pending(void)
+{
+    pthread_mutex_lock(&life_lock);
+    size_t n = q_len;
+    pthread_mutex_unlock(&life_lock);
+    return n;
 }
 
 /* ---- Running finalizers ------------------------------------------------------------ */
@@ -865,17 +963,29 @@ static void eph_recheck(pgc_marker *m)
 
 static bool marker_has_work(pgc_marker *m) { return (m->cur && m->cur->n) || (m->spare && m->spare->n); }
 
-/* Trace the fields of obj (not obj itself) into m. */
-static void visit_fields_cb(void *m, uintptr_t w) { mark_candidate(m, w); }
-static uint64_t eph_fields_cb(void *m, uintptr_t e) { return life_mark_ephemeron(m, e); }
+/* Trace the fields of obj (not obj itself) into m; with ignore_self, words
+ * that point into obj are skipped (bdwgc's _ignore_self). */
+typedef struct fields_ctx {
+    pgc_marker *m;
+    uintptr_t lo, hi; /* skipped: [lo, hi) */
+} fields_ctx;
+static void visit_fields_cb(void *c, uintptr_t w)
+{
+    fields_ctx *f = c;
+    if (w >= f->lo && w < f->hi)
+        return;
+    mark_candidate(f->m, w);
+}
+static uint64_t eph_fields_cb(void *c, uintptr_t e) { return life_mark_ephemeron(((fields_ctx *)c)->m, e); }
 
-PGC_NO_SANITIZE static void mark_fields(pgc_marker *m, uintptr_t obj)
+PGC_NO_SANITIZE static void mark_fields(pgc_marker *m, uintptr_t obj, bool ignore_self)
 {
     pgc_span *s;
     uint32_t i;
     if (!obj_lookup(obj, &s, &i) || s->trace == TRACE_NONE)
         return;
-    trace_object(obj, work_pack(s, obj_size(s)), visit_fields_cb, eph_fields_cb, m);
+    fields_ctx f = { m, ignore_self ? obj : 0, ignore_self ? obj + obj_size(s) : 0 };
+    trace_object(obj, work_pack(s, obj_size(s)), visit_fields_cb, eph_fields_cb, &f);
 }
 
 /* exact: the barrier mode makes INV-LIFE-DECIDED hold (SATB, or the whole
@@ -891,7 +1001,7 @@ static void report_cycles(pgc_marker *m)
         if (!fcand[c].ordered || obj_marked(fcand[c].obj))
             continue;
         marker_begin();
-        mark_fields(m, fcand[c].obj);
+        mark_fields(m, fcand[c].obj, fcand[c].ordered == FIN_IGNORE_SELF);
         mark_drain(m, UINT64_MAX, 0, false);
         marker_end(m);
         if (obj_marked(fcand[c].obj))
@@ -923,7 +1033,7 @@ static void decide(pgc_marker *m)
             if (!cdead && !tdead)
                 continue;
             arr_reserve((void **)&wcand, &wcand_cap, sizeof(weak_cand), wcand_n + 1);
-            wcand[wcand_n++] = (weak_cand){ (uint32_t)i, w->link, w->target, cdead };
+            wcand[wcand_n++] = (weak_cand){ (uint32_t)i, w->link, w->target, cdead, w->long_link != 0 };
             if (tdead && exact)
                 set_dead(w->target);
         }
@@ -959,7 +1069,8 @@ static void decide(pgc_marker *m)
             if (fins[i].state != FIN_REG || obj_marked(fins[i].obj))
                 continue;
             arr_reserve((void **)&fcand, &fcand_cap, sizeof(fin_cand), fcand_n + 1);
-            fcand[fcand_n++] = (fin_cand){ (uint32_t)i, (uint8_t)(fins[i].ordered || !exact), fins[i].obj };
+            uint8_t mode = fins[i].ordered ? fins[i].ordered : exact ? FIN_UNORDERED : FIN_ORDERED;
+            fcand[fcand_n++] = (fin_cand){ (uint32_t)i, mode, fins[i].obj };
         }
         pthread_mutex_unlock(&life_lock);
     }
@@ -967,7 +1078,7 @@ static void decide(pgc_marker *m)
         report_cycles(m);
     for (size_t c = 0; c < fcand_n; c++) {
         if (fcand[c].ordered)
-            mark_fields(m, fcand[c].obj);
+            mark_fields(m, fcand[c].obj, fcand[c].ordered == FIN_IGNORE_SELF);
         else
             mark_candidate(m, fcand[c].obj);
     }
@@ -1010,8 +1121,8 @@ static void apply_decision(void)
         pthread_mutex_lock(&life_lock);
         for (size_t c = lo; c < lo + STRETCH && c < wcand_n; c++) {
             weak_cand *w = &wcand[c];
-            if (w->container_dead) {
-                wcand[keep++] = *w; /* pause #2 decides */
+            if (w->container_dead || w->long_link) {
+                wcand[keep++] = *w; /* pause #2 decides; long links after step 3 */
                 continue;
             }
             weak_entry *e = &weaks[w->idx];
@@ -1060,6 +1171,24 @@ static void apply_decision(void)
         pthread_mutex_unlock(&life_lock);
     }
     fcand_n = 0;
+    /* 4. long links: cleared only if their target is not kept for a
+     * finalizer (marked by step 3) nor reachable from a finalizable object */
+    keep = 0;
+    pthread_mutex_lock(&life_lock);
+    for (size_t c = 0; c < wcand_n; c++) {
+        weak_cand *w = &wcand[c];
+        if (w->container_dead) {
+            wcand[keep++] = *w;
+            continue;
+        }
+        weak_entry *e = &weaks[w->idx];
+        if (e->link != w->link || e->target != w->target || obj_marked(w->target))
+            continue;
+        link_store((void **)w->link, 0);
+        weak_free_entry(w->idx, w->link);
+    }
+    pthread_mutex_unlock(&life_lock);
+    wcand_n = keep;
 }
 
 static bool life_step(pgc_marker *m)
@@ -1132,9 +1261,11 @@ void lifetimes_pause2(void)
     }
     bool exact = exact_mode();
     pthread_mutex_lock(&life_lock);
-    /* 1. weak links, before any finalizer is queued */
+    /* 1. weak links, before any finalizer is queued (long ones after) */
     for (size_t c = 0; c < wcand_n; c++) {
         weak_cand *w = &wcand[c];
+        if (w->long_link)
+            continue;
         weak_entry *e = &weaks[w->idx];
         if (e->link != w->link || e->target != w->target)
             continue; /* re-targeted or unregistered since */
@@ -1183,6 +1314,19 @@ void lifetimes_pause2(void)
         enqueue(f->idx);
         mark_now(f->obj); /* resurrected for its finalizer; its fields are marked */
         queued++;
+    }
+    /* 4. long links: their target freed, not kept for a finalizer */
+    for (size_t c = 0; c < wcand_n; c++) {
+        weak_cand *w = &wcand[c];
+        weak_entry *e = &weaks[w->idx];
+        if (!w->long_link || e->link != w->link || e->target != w->target)
+            continue;
+        bool cdead = w->container_dead && !obj_marked(w->link);
+        if (!cdead && obj_marked(w->target))
+            continue;
+        if (!cdead)
+            link_store((void **)w->link, 0);
+        weak_free_entry(w->idx, w->link);
     }
     pthread_mutex_unlock(&life_lock);
     if (queued) {
