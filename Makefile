@@ -227,3 +227,6 @@ bench-micro: lib
 
 # test_kinds_checkmark.c is test_kinds.c under gccheckmark (it #includes it).
 $(BUILD)/tests/test_kinds_checkmark: tests/test_kinds.c
+
+# test_torture_lifetimes.c is test_torture.c in its lifetimes mode (it #includes it).
+$(BUILD)/tests/test_torture_lifetimes: tests/test_torture.c

@@ -110,3 +110,13 @@ $(BENCH_OUT)/%-go: $(BENCH_SRC)/go/%/main.go $(BENCH_GO_DEPS)
 	cd $(BENCH_SRC)/go && $(BENCH_GOENV) $(BENCH_GO) build -o $(abspath $@) ./$*
 
 .DEFAULT_GOAL := $(BENCH_SAVED_DEFAULT_GOAL)
+
+# make bench-lifetimes: pause and mark time with 1M live ephemerons (and a
+# 1M chain), 1M dead finalizable and 1M dead weakly linked objects, each
+# against the same heap without them (docs/BENCHMARKS.md "Lifetimes").
+.PHONY: bench-lifetimes
+$(BENCH_OUT)/lifetimes: $(BENCH_SRC)/lifetimes.c include/pacegc.h $(BENCH_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -Iinclude -o $@ $< $(BENCH_LIB) -lm
+bench-lifetimes: $(BENCH_OUT)/lifetimes
+	$(BENCH_OUT)/lifetimes

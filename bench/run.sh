@@ -354,6 +354,9 @@ mkdir -p "$(dirname "$DOC")"
 # bench/dropin.sh writes the "bdwgc drop-in" section: keep it
 DROPIN_SECTION=
 [ -f "$DOC" ] && DROPIN_SECTION=$(awk '/^## bdwgc drop-in/ {on = 1} on && /^## / && !/^## bdwgc drop-in/ {on = 0} on' "$DOC")
+# the "Lifetimes" section (make bench-lifetimes, written by hand from its output): keep it
+LIFE_SECTION=
+[ -f "$DOC" ] && LIFE_SECTION=$(awk '/^## Lifetimes/ {on = 1} on && /^## / && !/^## Lifetimes/ {on = 0} on' "$DOC")
 {
     echo "# pacegc benchmarks"
     echo
@@ -412,6 +415,10 @@ DROPIN_SECTION=
     if [ -n "$DROPIN_SECTION" ]; then
         echo
         printf '%s\n' "$DROPIN_SECTION"
+    fi
+    if [ -n "$LIFE_SECTION" ]; then
+        echo
+        printf '%s\n' "$LIFE_SECTION"
     fi
 } >"$DOC"
 echo "wrote $DOC"

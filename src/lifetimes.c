@@ -11,7 +11,12 @@
  * registrations' data and the queued finalizable objects (the table is a
  * root traced late: its values never change behind the step's back) and
  * re-checks the pending ephemerons; once a round greys nothing and marking
- * is quiescent it takes the decision:
+ * is quiescent it closes the reads (`decided` DEC_DECIDING: from then on a
+ * weak load or ephemeron read waits, in a blocked region, until the
+ * decision is published) and asks for one more drain and handshake round,
+ * which also waits out every read that saw DEC_NONE and shaded (a reader
+ * shades inside a critical section; the round stops each thread, so each
+ * left it). After that round it re-checks and takes the decision:
  *
  * INV-LIFE-DECIDED: once marking is quiescent after a handshake round and
  * the step's own marking greyed nothing, an unmarked object is unreachable
@@ -22,9 +27,9 @@
  * only later marks come from weak loads, ephemeron reads and the
  * finalizers' marking. So the step then gives every unmarked weak target
  * and every unmarked pending key a dead bit (span dead_bits) and publishes
- * `decided` (release); a weak load or ephemeron read that sees decided and
- * a dead bit returns NULL, so every link to one object reads NULL from that
- * moment (all cleared in pause #2). Then it marks from the fields of each
+ * `decided` DEC_DONE (release); a weak load or ephemeron read that sees it
+ * and a dead bit returns NULL, so every link to one object reads NULL from
+ * that moment (all cleared in pause #2). Then it marks from the fields of each
  * unmarked ordered-finalizable object (never the object itself) and marks
  * each unmarked unordered one (all of them are queued). Pause #2 (world
  * stopped, termination confirmed) walks only the candidate lists: writes
@@ -32,9 +37,13 @@
  * ordered candidates still unmarked (and marks them: resurrected for their
  * finalizer) and the unordered ones.
  *
- * A weak load racing with the decision (it read `decided` 0 and shades the
- * object after the step found it unmarked) keeps the object alive; its
- * links are cleared anyway: it stays alive while the loader holds it.
+ * INV-LIFE-READS: no read shades an object after the step read its mark bit
+ * for the decision (reads are closed first, and the round waits out the
+ * ones already past the check), so an object a read returned is never
+ * given a dead bit: a key read back from a weak-keyed table keeps its
+ * entry, and a link never reads NULL while its object lives on. (Without
+ * it, a read racing with the decision kept its object alive but the object's
+ * ephemerons and links were cleared: found by test_torture_lifetimes.)
  *
  * Locks. life_lock guards the finalizer and weak tables; mutators take it
  * only inside critical sections (INV-STW-LOCKS), the coordinator takes it
@@ -161,21 +170,36 @@ static void am_put(amap *m, uintptr_t k, uint32_t v)
     }
 }
 
-/* No allocation: callable with the world stopped. */
+/* No allocation: callable with the world stopped. Backward-shift
+ * deletion: the entries after the hole that may move into it do, so no
+ * tombstone is left (a million deletions would otherwise leave probe chains
+ * through a million tombstones until the next grow). */
 static void am_del(amap *m, uintptr_t k)
 {
     if (!m->cap)
         return;
-    for (size_t i = am_hash(k) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-        if (m->keys[i] == k) {
-            m->keys[i] = 1;
-            m->used--;
-            m->tomb++;
-            return;
-        }
+    size_t mask = m->cap - 1, i = am_hash(k) & mask;
+    for (;; i = (i + 1) & mask) {
+        if (m->keys[i] == k)
+            break;
         if (m->keys[i] == 0)
             return;
     }
+    for (size_t j = i;;) {
+        j = (j + 1) & mask;
+        if (m->keys[j] == 0)
+            break;
+        size_t h = am_hash(m->keys[j]) & mask;
+        /* the entry at j stays if its home h lies cyclically in (i, j] */
+        bool stays = i < j ? (h > i && h <= j) : (h > i || h <= j);
+        if (!stays) {
+            m->keys[i] = m->keys[j];
+            m->vals[i] = m->vals[j];
+            i = j;
+        }
+    }
+    m->keys[i] = 0;
+    m->used--;
 }
 
 static void am_clear(amap *m)
@@ -218,12 +242,39 @@ static inline uintptr_t obj_size(const pgc_span *s)
     return s->sclass ? s->elem_size : (uintptr_t)s->npages << PAGE_SHIFT;
 }
 
-/* The decision of this cycle was taken (INV-LIFE-DECIDED). Written by the
- * coordinator: 1 with release after the dead bits, 0 in pause #2 (world
- * stopped). Read with acquire by weak loads. */
-static _Atomic int decided;
+/* Where this cycle's decision is (INV-LIFE-DECIDED, INV-LIFE-READS); a
+ * futex word. Written by the coordinator: DEC_DECIDING (seq_cst: a read
+ * that saw DEC_NONE is inside a critical section the next handshake round
+ * waits out), DEC_DONE with release after the dead bits, DEC_NONE in pause
+ * #2 (world stopped). Read with acquire by weak loads and ephemeron reads. */
+enum { DEC_NONE = 0, DEC_DECIDING = 1, DEC_DONE = 2 };
+static _Atomic uint32_t decided;
 
 static bool marking_now(void) { return load_relaxed(&pgc__marking) != 0; }
+
+static void wait_decided(void *arg)
+{
+    (void)arg;
+    futex_wait(&decided, DEC_DECIDING);
+}
+
+/* Enter the critical section of a weak load or ephemeron read: while the
+ * decision is being taken, wait for it outside (INV-LIFE-READS). The
+ * acquire pairs with the release of DEC_DONE in decide. */
+static _Atomic int read_waiters; /* statistics for a test hook */
+static void read_enter(pgc_thread *t)
+{
+    lib_enter(t);
+    while (marking_now() && load_acquire(&decided) == DEC_DECIDING && t->in_lib == 1) {
+        lib_leave(t);
+        fetch_add_relaxed(&read_waiters, 1);
+        thread_blocking(t, wait_decided, NULL);
+        fetch_sub_relaxed(&read_waiters, 1);
+        lib_enter(t);
+    }
+}
+
+int pgc__test_read_waiters(void) { return load_relaxed(&read_waiters); }
 
 /* Shade p (in a critical section, marking): it is kept alive this cycle.
  * The grey item reaches the pool before the section ends, so pause #2's
@@ -253,8 +304,9 @@ typedef struct fin_entry {
     void *data;    /* kept alive: the step marks it */
     uint32_t next; /* free list or queue link */
     uint8_t state;
-    uint8_t ordered;
+    uint8_t ordered; /* FIN_UNORDERED, FIN_ORDERED, FIN_IGNORE_SELF */
 } fin_entry;
+enum { FIN_UNORDERED = 0, FIN_ORDERED = 1, FIN_IGNORE_SELF = 2 };
 
 typedef struct fin_cand {
     uint32_t idx;
@@ -266,12 +318,14 @@ typedef struct weak_entry {
     uintptr_t link;
     uintptr_t target; /* 0: free slot */
     uint32_t next_free;
+    uint8_t raw;      /* bdwgc link: *link is the program's, only ever cleared */
+    uint8_t long_link; /* bdwgc long link: cleared only once the target is freed */
 } weak_entry;
 
 typedef struct weak_cand {
     uint32_t idx;
     uintptr_t link, target;
-    bool container_dead;
+    bool container_dead, long_link;
 } weak_cand;
 
 /* All under life_lock. */
@@ -445,12 +499,14 @@ static void *eph_read(pgc_ephemeron *e, bool want_value)
     pgc_thread *t = pgc_self;
     if (!t)
         t = thread_attach_auto();
-    lib_enter(t);
+    read_enter(t);
     uintptr_t k = unhide(__atomic_load_n(&e->key, __ATOMIC_RELAXED));
     uintptr_t v = __atomic_load_n((uintptr_t *)&e->value, __ATOMIC_RELAXED);
     uintptr_t r = 0;
     if (k) {
-        if (marking_now() && load_acquire(&decided) && obj_dead(k)) { /* pairs with the release in decide */
+        /* DEC_DECIDING here: this read saw DEC_NONE in read_enter, and the
+         * handshake round waits for it (INV-LIFE-READS) */
+        if (marking_now() && load_acquire(&decided) == DEC_DONE && obj_dead(k)) { /* pairs with the release in decide */
             r = 0;
         } else {
             r = want_value ? v : k;
@@ -480,17 +536,19 @@ void *pgc_ephemeron_value(pgc_ephemeron *e)
 
 static inline void link_store(void **link, uintptr_t v) { __atomic_store_n((uintptr_t *)link, v, __ATOMIC_RELAXED); }
 
-static void weak_set(void **link, uintptr_t obj)
+static void weak_set_flags(void **link, uintptr_t obj, bool raw, bool long_link)
 {
     uint32_t i = am_get(&weak_map, (uintptr_t)link);
     if (!obj) {
+        bool was_raw = i != AM_NONE && weaks[i].raw;
         if (i != AM_NONE) {
             am_del(&weak_map, (uintptr_t)link);
             weaks[i].target = 0;
             weaks[i].next_free = weak_free;
             weak_free = i;
         }
-        link_store(link, 0);
+        if (!was_raw && !raw)
+            link_store(link, 0);
         return;
     }
     if (i == AM_NONE) {
@@ -505,7 +563,77 @@ static void weak_set(void **link, uintptr_t obj)
     }
     weaks[i].link = (uintptr_t)link;
     weaks[i].target = obj;
-    link_store(link, hide(obj));
+    weaks[i].raw = raw;
+    weaks[i].long_link = long_link;
+    if (!raw)
+        link_store(link, hide(obj));
+}
+static void weak_set(void **link, uintptr_t obj) { weak_set_flags(link, obj, false, false); }
+
+/* ---- For the bdwgc layer (src/bdwgc/finalize.c) ----------------------------------- */
+
+/* A bdwgc disappearing link: *link holds whatever the program put there (a
+ * hidden pointer, or a plain one in pointer-free memory: bdwgc's rule) and
+ * is never written except to clear it, in the same step as pacegc's links
+ * (long: once the target is freed, after finalization). 1 if link was
+ * registered already (nothing changes, as in bdwgc). */
+int pgc__link_register_raw(void **link, const void *obj, int long_link)
+{
+    pgc_thread *t = pgc_self;
+    if (!t)
+        t = thread_attach_auto();
+    lib_enter(t);
+    pthread_mutex_lock(&life_lock);
+    int dup = am_get(&weak_map, (uintptr_t)link) != AM_NONE;
+    if (!dup)
+        weak_set_flags(link, (uintptr_t)obj, true, long_link != 0);
+    pthread_mutex_unlock(&life_lock);
+    lib_leave(t);
+    return dup;
+}
+
+/* 1 if link was registered (of that kind) and is no longer; *link untouched. */
+int pgc__link_unregister_raw(void **link, int long_link)
+{
+    pgc_thread *t = pgc_self;
+    if (!t)
+        t = thread_attach_auto();
+    lib_enter(t);
+    pthread_mutex_lock(&life_lock);
+    uint32_t i = am_get(&weak_map, (uintptr_t)link);
+    int found = i != AM_NONE && weaks[i].raw && weaks[i].long_link == (long_link != 0);
+    if (found)
+        weak_set_flags(link, 0, true, false);
+    pthread_mutex_unlock(&life_lock);
+    lib_leave(t);
+    return found;
+}
+
+/* 0 moved, 1 new_link already registered, 2 link not registered (of that kind). */
+int pgc__link_move_raw(void **link, void **new_link, int long_link)
+{
+    pgc_thread *t = pgc_self;
+    if (!t)
+        t = thread_attach_auto();
+    lib_enter(t);
+    pthread_mutex_lock(&life_lock);
+    uint32_t i = am_get(&weak_map, (uintptr_t)link);
+    int rc;
+    if (i == AM_NONE || !weaks[i].raw || weaks[i].long_link != (long_link != 0))
+        rc = 2;
+    else if (link == new_link)
+        rc = 0;
+    else if (am_get(&weak_map, (uintptr_t)new_link) != AM_NONE)
+        rc = 1;
+    else {
+        am_del(&weak_map, (uintptr_t)link);
+        am_put(&weak_map, (uintptr_t)new_link, i);
+        weaks[i].link = (uintptr_t)new_link;
+        rc = 0;
+    }
+    pthread_mutex_unlock(&life_lock);
+    lib_leave(t);
+    return rc;
 }
 
 void pgc_register_weak_link(void **link, const void *obj)
@@ -536,10 +664,10 @@ void *pgc_weak_load(void **link)
     pgc_thread *t = pgc_self;
     if (!t)
         t = thread_attach_auto();
-    lib_enter(t);
+    read_enter(t);
     uintptr_t p = unhide(__atomic_load_n((uintptr_t *)link, __ATOMIC_RELAXED));
     if (p && marking_now()) {
-        if (load_acquire(&decided) && obj_dead(p)) /* pairs with the release in decide */
+        if (load_acquire(&decided) == DEC_DONE && obj_dead(p)) /* pairs with the release in decide */
             p = 0;
         else
             shade(p);
@@ -552,7 +680,8 @@ void *pgc_weak_load(void **link)
 
 /* ---- Finalizer registration ------------------------------------------------------- */
 
-static void fin_register(void *obj, pgc_finalizer_fn fn, void *data, bool ordered, const char *who)
+static void fin_register_old(void *obj, pgc_finalizer_fn fn, void *data, int ordered, const char *who,
+                             pgc_finalizer_fn *ofn, void **odata)
 {
     if (!obj)
         pgc_fatal("pacegc: %s: the object is NULL\n", who);
@@ -573,6 +702,10 @@ static void fin_register(void *obj, pgc_finalizer_fn fn, void *data, bool ordere
     lib_enter(t);
     pthread_mutex_lock(&life_lock);
     uint32_t i = am_get(&fin_map, (uintptr_t)obj);
+    if (ofn)
+        *ofn = i != AM_NONE ? fins[i].fn : NULL;
+    if (odata)
+        *odata = i != AM_NONE ? fins[i].data : NULL;
     if (!fn) {
         if (i != AM_NONE) {
             am_del(&fin_map, (uintptr_t)obj);
@@ -597,7 +730,7 @@ static void fin_register(void *obj, pgc_finalizer_fn fn, void *data, bool ordere
         fins[i].fn = fn;
         fins[i].data = data; /* the step marks it; an old value dropped here is garbage */
         fins[i].state = FIN_REG;
-        fins[i].ordered = ordered;
+        fins[i].ordered = (uint8_t)ordered;
         fins[i].next = AM_NONE;
     }
     pthread_mutex_unlock(&life_lock);
@@ -608,12 +741,30 @@ static void fin_register(void *obj, pgc_finalizer_fn fn, void *data, bool ordere
 
 void pgc_register_finalizer(void *obj, pgc_finalizer_fn fn, void *data)
 {
-    fin_register(obj, fn, data, true, "pgc_register_finalizer");
+    fin_register_old(obj, fn, data, FIN_ORDERED, "pgc_register_finalizer", NULL, NULL);
 }
 
 void pgc_register_finalizer_unordered(void *obj, pgc_finalizer_fn fn, void *data)
 {
-    fin_register(obj, fn, data, false, "pgc_register_finalizer_unordered");
+    fin_register_old(obj, fn, data, FIN_UNORDERED, "pgc_register_finalizer_unordered", NULL, NULL);
+}
+
+/* For the bdwgc layer: mode 0 unordered, 1 ordered, 2 ordered ignoring the
+ * object's pointers to itself; the previous fn and data through ofn, odata
+ * (NULL if none). */
+void pgc__register_finalizer_mode(void *obj, pgc_finalizer_fn fn, void *data, int mode, const char *who,
+                                  pgc_finalizer_fn *ofn, void **odata)
+{
+    fin_register_old(obj, fn, data, mode, who, ofn, odata);
+}
+
+/* Queued finalizers not yet run. */
+size_t pgc__finalizers_pending(void)
+{
+    pthread_mutex_lock(&life_lock);
+    size_t n = q_len;
+    pthread_mutex_unlock(&life_lock);
+    return n;
 }
 
 /* ---- Running finalizers ------------------------------------------------------------ */
@@ -812,17 +963,29 @@ static void eph_recheck(pgc_marker *m)
 
 static bool marker_has_work(pgc_marker *m) { return (m->cur && m->cur->n) || (m->spare && m->spare->n); }
 
-/* Trace the fields of obj (not obj itself) into m. */
-static void visit_fields_cb(void *m, uintptr_t w) { mark_candidate(m, w); }
-static uint64_t eph_fields_cb(void *m, uintptr_t e) { return life_mark_ephemeron(m, e); }
+/* Trace the fields of obj (not obj itself) into m; with ignore_self, words
+ * that point into obj are skipped (bdwgc's _ignore_self). */
+typedef struct fields_ctx {
+    pgc_marker *m;
+    uintptr_t lo, hi; /* skipped: [lo, hi) */
+} fields_ctx;
+static void visit_fields_cb(void *c, uintptr_t w)
+{
+    fields_ctx *f = c;
+    if (w >= f->lo && w < f->hi)
+        return;
+    mark_candidate(f->m, w);
+}
+static uint64_t eph_fields_cb(void *c, uintptr_t e) { return life_mark_ephemeron(((fields_ctx *)c)->m, e); }
 
-PGC_NO_SANITIZE static void mark_fields(pgc_marker *m, uintptr_t obj)
+PGC_NO_SANITIZE static void mark_fields(pgc_marker *m, uintptr_t obj, bool ignore_self)
 {
     pgc_span *s;
     uint32_t i;
     if (!obj_lookup(obj, &s, &i) || s->trace == TRACE_NONE)
         return;
-    trace_object(obj, work_pack(s, obj_size(s)), visit_fields_cb, eph_fields_cb, m);
+    fields_ctx f = { m, ignore_self ? obj : 0, ignore_self ? obj + obj_size(s) : 0 };
+    trace_object(obj, work_pack(s, obj_size(s)), visit_fields_cb, eph_fields_cb, &f);
 }
 
 /* exact: the barrier mode makes INV-LIFE-DECIDED hold (SATB, or the whole
@@ -838,7 +1001,7 @@ static void report_cycles(pgc_marker *m)
         if (!fcand[c].ordered || obj_marked(fcand[c].obj))
             continue;
         marker_begin();
-        mark_fields(m, fcand[c].obj);
+        mark_fields(m, fcand[c].obj, fcand[c].ordered == FIN_IGNORE_SELF);
         mark_drain(m, UINT64_MAX, 0, false);
         marker_end(m);
         if (obj_marked(fcand[c].obj))
@@ -870,7 +1033,7 @@ static void decide(pgc_marker *m)
             if (!cdead && !tdead)
                 continue;
             arr_reserve((void **)&wcand, &wcand_cap, sizeof(weak_cand), wcand_n + 1);
-            wcand[wcand_n++] = (weak_cand){ (uint32_t)i, w->link, w->target, cdead };
+            wcand[wcand_n++] = (weak_cand){ (uint32_t)i, w->link, w->target, cdead, w->long_link != 0 };
             if (tdead && exact)
                 set_dead(w->target);
         }
@@ -893,7 +1056,8 @@ static void decide(pgc_marker *m)
         sh->n_at_decision = sh->n;
         pthread_mutex_unlock(&sh->lock);
     }
-    store_release(&decided, 1); /* pairs with the acquire in pgc_weak_load / eph_read */
+    store_release(&decided, DEC_DONE); /* pairs with the acquire in read_enter, pgc_weak_load, eph_read */
+    futex_wake_all(&decided);
     pgc_hook_point(PGC_TEST_DECIDED);
     /* finalizers */
     pthread_mutex_lock(&life_lock);
@@ -905,7 +1069,8 @@ static void decide(pgc_marker *m)
             if (fins[i].state != FIN_REG || obj_marked(fins[i].obj))
                 continue;
             arr_reserve((void **)&fcand, &fcand_cap, sizeof(fin_cand), fcand_n + 1);
-            fcand[fcand_n++] = (fin_cand){ (uint32_t)i, (uint8_t)(fins[i].ordered || !exact), fins[i].obj };
+            uint8_t mode = fins[i].ordered ? fins[i].ordered : exact ? FIN_UNORDERED : FIN_ORDERED;
+            fcand[fcand_n++] = (fin_cand){ (uint32_t)i, mode, fins[i].obj };
         }
         pthread_mutex_unlock(&life_lock);
     }
@@ -913,13 +1078,118 @@ static void decide(pgc_marker *m)
         report_cycles(m);
     for (size_t c = 0; c < fcand_n; c++) {
         if (fcand[c].ordered)
-            mark_fields(m, fcand[c].obj);
+            mark_fields(m, fcand[c].obj, fcand[c].ordered == FIN_IGNORE_SELF);
         else
             mark_candidate(m, fcand[c].obj);
     }
 }
 
-static enum { ST_MARKING, ST_DECIDED } stage; /* coordinator */
+static enum { ST_MARKING, ST_DECIDING, ST_DECIDED, ST_APPLIED } stage; /* coordinator */
+
+static void enqueue(uint32_t i);
+static void mark_now(uintptr_t p);
+static void clear_eph(pgc_ephemeron *e)
+{
+    __atomic_store_n(&e->key, 0, __ATOMIC_RELAXED);
+    __atomic_store_n((uintptr_t *)&e->value, 0, __ATOMIC_RELAXED);
+}
+static void weak_free_entry(uint32_t idx, uintptr_t link)
+{
+    am_del(&weak_map, link);
+    weaks[idx].target = 0;
+    weaks[idx].next_free = weak_free;
+    weak_free = idx;
+}
+static size_t queued_this_cycle;
+
+/* INV-LIFE-APPLY (exact modes): once the marking that followed the decision
+ * is quiescent again, the decision is final for everything but links inside
+ * unmarked objects: a dead-bit target reads NULL already (decided is
+ * DEC_DONE), an unreachable ephemeron or finalizable object is reached by no
+ * mutator, and only the collector marks after this (mark_now below). So
+ * the step applies it with the world running, in stretches under the locks,
+ * in pause #2's order: dead links written NULL and dropped, dead ephemerons
+ * cleared, finalizable objects queued (marked, resurrected for their
+ * finalizer). Pause #2 keeps only the links inside unmarked objects (their
+ * container may still be reached: it is decided when the world stops).
+ * A queued finalizer may run before pause #2; its object is marked. */
+static void apply_decision(void)
+{
+    /* 1. weak links with a dead target, not inside an unmarked object */
+    size_t keep = 0;
+    for (size_t lo = 0; lo < wcand_n; lo += STRETCH) {
+        pthread_mutex_lock(&life_lock);
+        for (size_t c = lo; c < lo + STRETCH && c < wcand_n; c++) {
+            weak_cand *w = &wcand[c];
+            if (w->container_dead || w->long_link) {
+                wcand[keep++] = *w; /* pause #2 decides; long links after step 3 */
+                continue;
+            }
+            weak_entry *e = &weaks[w->idx];
+            if (e->link != w->link || e->target != w->target)
+                continue; /* re-targeted or unregistered since */
+            link_store((void **)w->link, 0);
+            weak_free_entry(w->idx, w->link);
+        }
+        pthread_mutex_unlock(&life_lock);
+    }
+    wcand_n = keep;
+    /* 2. ephemerons: decided ones (their keys have dead bits), and the ones
+     * that became pending after the decision (reached from finalizable
+     * objects only: no mutator reads them) */
+    for (size_t c = 0; c < ecand_n; c++)
+        clear_eph((pgc_ephemeron *)ecand[c]);
+    ecand_n = 0;
+    for (int s = 0; s < EPH_SHARDS; s++) {
+        eph_shard *sh = &shards[s];
+        pthread_mutex_lock(&sh->lock);
+        for (size_t r = sh->n_at_decision; r < sh->n; r++) {
+            eph_rec *rec = &sh->recs[r];
+            if (rec->done || obj_marked(rec->key))
+                continue;
+            rec->done = 1;
+            clear_eph((pgc_ephemeron *)rec->eph);
+        }
+        sh->n_at_decision = sh->n;
+        pthread_mutex_unlock(&sh->lock);
+    }
+    /* 3. finalizers */
+    for (size_t lo = 0; lo < fcand_n; lo += STRETCH) {
+        pthread_mutex_lock(&life_lock);
+        for (size_t c = lo; c < lo + STRETCH && c < fcand_n; c++) {
+            fin_cand *f = &fcand[c];
+            fin_entry *e = &fins[f->idx];
+            if (e->state != FIN_REG || e->obj != f->obj)
+                continue;
+            if (f->ordered && obj_marked(f->obj))
+                continue; /* reachable (from another finalizable object) */
+            am_del(&fin_map, f->obj);
+            enqueue(f->idx);
+            mark_now(f->obj);
+            queued_this_cycle++;
+        }
+        pthread_mutex_unlock(&life_lock);
+    }
+    fcand_n = 0;
+    /* 4. long links: cleared only if their target is not kept for a
+     * finalizer (marked by step 3) nor reachable from a finalizable object */
+    keep = 0;
+    pthread_mutex_lock(&life_lock);
+    for (size_t c = 0; c < wcand_n; c++) {
+        weak_cand *w = &wcand[c];
+        if (w->container_dead) {
+            wcand[keep++] = *w;
+            continue;
+        }
+        weak_entry *e = &weaks[w->idx];
+        if (e->link != w->link || e->target != w->target || obj_marked(w->target))
+            continue;
+        link_store((void **)w->link, 0);
+        weak_free_entry(w->idx, w->link);
+    }
+    pthread_mutex_unlock(&life_lock);
+    wcand_n = keep;
+}
 
 static bool life_step(pgc_marker *m)
 {
@@ -927,13 +1197,27 @@ static bool life_step(pgc_marker *m)
         return true; /* work appeared (a full buffer, a weak load): drain first */
     mark_table_roots(m);
     eph_recheck(m);
-    if (marker_has_work(m) || stage == ST_DECIDED)
+    if (marker_has_work(m) || stage == ST_APPLIED)
         return false; /* postmark_run sees the work */
     if (!pool_quiescent())
         return true;
+    if (stage == ST_DECIDED) { /* the marking that followed the decision is done */
+        if (exact_mode())
+            apply_decision(); /* INV-LIFE-APPLY */
+        stage = ST_APPLIED;
+        return false;
+    }
+    if (stage == ST_MARKING) {
+        /* close the reads, then one more drain and handshake round waits
+         * out the reads that got in before (INV-LIFE-READS) */
+        store_seq_cst(&decided, DEC_DECIDING);
+        stage = ST_DECIDING;
+        pgc_hook_point(PGC_TEST_READS_CLOSED);
+        return true;
+    }
     stage = ST_DECIDED;
     decide(m);
-    return marker_has_work(m);
+    return true; /* drain the finalizers' marking, then apply (one more round) */
 }
 
 /* ---- Pause #2 -------------------------------------------------------------------------- */
@@ -962,15 +1246,26 @@ static void enqueue(uint32_t i)
     nreg--;
 }
 
+static void reopen_reads(void)
+{
+    store_relaxed(&decided, DEC_NONE); /* world stopped, or no cycle: no reader is past read_enter */
+    futex_wake_all(&decided);
+    stage = ST_MARKING;
+}
+
 void lifetimes_pause2(void)
 {
-    if (stage != ST_DECIDED) /* no step ran (cannot happen with steps registered) */
+    if (stage != ST_APPLIED) { /* no decision taken (cannot happen with steps registered) */
+        reopen_reads();
         return;
+    }
     bool exact = exact_mode();
     pthread_mutex_lock(&life_lock);
-    /* 1. weak links, before any finalizer is queued */
+    /* 1. weak links, before any finalizer is queued (long ones after) */
     for (size_t c = 0; c < wcand_n; c++) {
         weak_cand *w = &wcand[c];
+        if (w->long_link)
+            continue;
         weak_entry *e = &weaks[w->idx];
         if (e->link != w->link || e->target != w->target)
             continue; /* re-targeted or unregistered since */
@@ -984,10 +1279,7 @@ void lifetimes_pause2(void)
         } else {
             continue;
         }
-        am_del(&weak_map, w->link);
-        e->target = 0;
-        e->next_free = weak_free;
-        weak_free = w->idx;
+        weak_free_entry(w->idx, w->link);
     }
     /* 2. ephemerons whose key died: decided ones, and ones that became
      * pending after the decision (reached from finalizable objects) */
@@ -995,8 +1287,7 @@ void lifetimes_pause2(void)
         pgc_ephemeron *e = (pgc_ephemeron *)ecand[c];
         if (!exact && obj_marked(unhide(e->key)))
             continue;
-        __atomic_store_n(&e->key, 0, __ATOMIC_RELAXED);
-        __atomic_store_n((uintptr_t *)&e->value, 0, __ATOMIC_RELAXED);
+        clear_eph(e);
     }
     for (int s = 0; s < EPH_SHARDS; s++) {
         eph_shard *sh = &shards[s];
@@ -1005,14 +1296,13 @@ void lifetimes_pause2(void)
             eph_rec *rec = &sh->recs[r];
             if (rec->done || obj_marked(rec->key))
                 continue;
-            pgc_ephemeron *e = (pgc_ephemeron *)rec->eph;
-            __atomic_store_n(&e->key, 0, __ATOMIC_RELAXED);
-            __atomic_store_n((uintptr_t *)&e->value, 0, __ATOMIC_RELAXED);
+            clear_eph((pgc_ephemeron *)rec->eph);
         }
         pthread_mutex_unlock(&sh->lock);
     }
     /* 3. finalizers */
-    size_t queued = 0;
+    size_t queued = queued_this_cycle;
+    queued_this_cycle = 0;
     for (size_t c = 0; c < fcand_n; c++) {
         fin_cand *f = &fcand[c];
         fin_entry *e = &fins[f->idx];
@@ -1025,13 +1315,25 @@ void lifetimes_pause2(void)
         mark_now(f->obj); /* resurrected for its finalizer; its fields are marked */
         queued++;
     }
+    /* 4. long links: their target freed, not kept for a finalizer */
+    for (size_t c = 0; c < wcand_n; c++) {
+        weak_cand *w = &wcand[c];
+        weak_entry *e = &weaks[w->idx];
+        if (!w->long_link || e->link != w->link || e->target != w->target)
+            continue;
+        bool cdead = w->container_dead && !obj_marked(w->link);
+        if (!cdead && obj_marked(w->target))
+            continue;
+        if (!cdead)
+            link_store((void **)w->link, 0);
+        weak_free_entry(w->idx, w->link);
+    }
     pthread_mutex_unlock(&life_lock);
     if (queued) {
         fetch_add_relaxed(&queued_total, queued);
         store_relaxed(&notify_pending, 1);
     }
-    store_relaxed(&decided, 0);
-    stage = ST_MARKING;
+    reopen_reads();
 }
 
 void lifetimes_after_cycle(void)

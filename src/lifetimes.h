@@ -35,6 +35,14 @@ PGC_INTERNAL_API void lifetimes_fork_child(void);
 PGC_INTERNAL_API void lifetimes_check_roots(range_fn fn, void *ctx);
 PGC_INTERNAL_API void lifetimes_check_finalizable(void (*fn)(void *ctx, uintptr_t obj), void *ctx);
 
+/* For the bdwgc layer (src/bdwgc/finalize.c; see lifetimes.c). */
+PGC_INTERNAL_API int pgc__link_register_raw(void **link, const void *obj, int long_link);
+PGC_INTERNAL_API int pgc__link_unregister_raw(void **link, int long_link);
+PGC_INTERNAL_API int pgc__link_move_raw(void **link, void **new_link, int long_link);
+PGC_INTERNAL_API void pgc__register_finalizer_mode(void *obj, pgc_finalizer_fn fn, void *data, int mode,
+                                                   const char *who, pgc_finalizer_fn *ofn, void **odata);
+PGC_INTERNAL_API size_t pgc__finalizers_pending(void);
+
 /* Debug report of ordered finalization cycles (PGCDEBUG=finalizers=1). */
 extern PGC_INTERNAL_API bool pgc__debug_finalizers;
 

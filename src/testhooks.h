@@ -20,6 +20,8 @@ enum pgc_test_point {
     PGC_TEST_DECIDED = 7,      /* post-mark step: weak/ephemeron decision published, before the
                                   finalizers' marking (world running) */
     PGC_TEST_BEFORE_POSTMARK = 8, /* marking quiescent, handshakes done, before the post-mark steps */
+    PGC_TEST_READS_CLOSED = 9, /* post-mark step: weak loads and ephemeron reads now wait for the
+                                  decision; before the handshake round that precedes it */
 };
 
 /* Hold the thread that reaches `point` (the coordinator, or for
@@ -40,6 +42,8 @@ PGC_API int pgc__test_start_waiters(void);
 PGC_API void pgc__test_set_stop_epoch(uint64_t epoch);
 /* Threads waiting in the fork-prepare handler for the cycle to end. */
 PGC_API int pgc__test_fork_waiters(void);
+/* Threads waiting in a weak load or ephemeron read for the decision. */
+PGC_API int pgc__test_read_waiters(void);
 /* While on, no marker takes grey work and marking cannot terminate. */
 PGC_API void pgc__test_hold_marking(int on);
 /* Background workers sleep this long after each ~100 us slice. */

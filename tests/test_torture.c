@@ -35,9 +35,23 @@
  * it; main sets it too if unset) every mark termination also re-marks the
  * heap from the roots and aborts if the concurrent mark missed an object.
  *
+ * TORTURE_LIFETIMES=1 (test_torture_lifetimes.c) runs another mutator on
+ * the same 4 threads, with the same garbage: a weak-keyed table of
+ * ephemerons (keys held strongly or not, dropped, read back to strong; a
+ * third of the values also point to their key), weak links re-targeted to
+ * new finalizable objects (ordered and unordered) whose finalizer checks
+ * the object and its payload intact and its link already cleared, then
+ * resurrects it (allocating, re-registering) onto a shared list that the
+ * threads drain and drop again, and an ephemeron chain of LCHAIN links
+ * (each value holds the next key) walked whole from its held first key and
+ * rebuilt, the old one dropped. Every read of an ephemeron is all or
+ * nothing and never a freed object; at the end, with every key dropped, at
+ * least 90% of the entries are cleared.
+ *
  * Under ThreadSanitizer and AddressSanitizer the rounds are scaled down.
  */
 #include "check.h"
+#define PGC_TEST_NEED_CONTROL
 #include "testutil.h"
 #include "pacegc.h"
 
@@ -70,12 +84,15 @@
 /* Rounds per thread: about 15 s on two idle cores, 30 s on loaded ones. */
 #if defined(UNDER_TSAN)
 #define ROUNDS 16000
+#define LIFE_ROUNDS 40000
 #define MIN_CYCLES 5
 #elif defined(UNDER_ASAN)
 #define ROUNDS 80000
+#define LIFE_ROUNDS 150000
 #define MIN_CYCLES 40
 #else
 #define ROUNDS 160000
+#define LIFE_ROUNDS 200000
 #define MIN_CYCLES 60
 #endif
 
@@ -791,6 +808,307 @@ static void *mutator(void *arg)
     return NULL;
 }
 
+/* ---- TORTURE_LIFETIMES=1: weak-keyed tables, resurrecting finalizers, chains ---- */
+
+/* Each thread's lifetime state, a pgc object held on its stack and in
+ * g_lroots (so main can check it after the threads end). */
+#define ETAB 256      /* weak-keyed table: ephemerons and optional strong keys */
+#define LCHAIN 400    /* ephemeron chain: each value holds the next key */
+#define WL 128        /* weak links (in a pgc object) */
+#define VALTAG 0x5555ull
+#define RES_MAX 2     /* a finalizer resurrects its object this many times */
+typedef struct lroot {
+    pgc_ephemeron **etab;
+    node **keys;
+    pgc_ephemeron **chain;
+    node *chain_head;          /* the first key, strongly held */
+    pgc_ephemeron **oldchain;  /* the previous chain, head dropped */
+    void **wl;
+} lroot;
+static lroot *g_lroots[NTHREADS];
+static uint64_t g_wl_id[NTHREADS][WL]; /* owner thread: id a link targets, 0 none */
+static node *g_res;                    /* resurrected nodes (g_res_lock) */
+static long g_res_len;
+static pthread_mutex_t g_res_lock = PTHREAD_MUTEX_INITIALIZER;
+static _Atomic long g_fin_runs, g_resurrected, g_eph_cleared, g_chain_checks, g_wl_cleared;
+
+static node *value_for(tstate *t, const node *k)
+{
+    node *v = new_node(t, 0);
+    v->id = k->id ^ VALTAG;
+    v->check = node_hash(v->id, v->salt);
+    return v;
+}
+
+/* A node's integrity without a tstate (the finalizer thread). */
+static void fin_verify(const node *n)
+{
+    CHECK(pgc_base(n) == n, "finalizer: %p is not a live object", (const void *)n);
+    CHECK(n->check == node_hash(n->id, n->salt), "finalizer: node %p checksum mismatch", (const void *)n);
+    const unsigned char *p = n->payload;
+    CHECK(!n->plen || (p && pgc_base(p) == p), "finalizer: payload of %#llx freed before its finalizer ran",
+          (unsigned long long)n->id);
+    for (size_t i = 0; i < n->plen; i++)
+        CHECK(p[i] == pbyte(n->id, n->salt, i), "finalizer: payload of %#llx corrupt at %zu",
+              (unsigned long long)n->id, i);
+}
+
+/* The weak link slot of a finalizable node: n->right is the link array, the
+ * low 16 bits of n->key the index; the high bits count resurrections. */
+static void fin_res(void *obj, void *data)
+{
+    (void)data;
+    node *n = obj;
+    fin_verify(n);
+    atomic_fetch_add(&g_fin_runs, 1);
+    void **wl = (void **)n->right;
+    if (wl)
+        CHECK(pgc_weak_load(&wl[n->key & 0xffff]) != obj,
+              "finalizer: a weak link still reads its object (links are cleared before finalizers run)");
+    if ((n->key >> 16) >= RES_MAX)
+        return;
+    lock(&g_res_lock);
+    if (g_res_len < 1000) {
+        n->key += 1u << 16;
+        node *fresh = pgc_alloc(sizeof(node)); /* allocation in a finalizer */
+        CHECK(fresh, "pgc_alloc in a finalizer");
+        PGC_STORE(n->left, fresh);
+        PGC_STORE(n->next, g_res);
+        PGC_STORE(g_res, n); /* resurrection */
+        g_res_len++;
+        if (n->id & 1) /* re-registration */
+            pgc_register_finalizer(n, fin_res, NULL);
+        else
+            pgc_register_finalizer_unordered(n, fin_res, NULL);
+        atomic_fetch_add(&g_resurrected, 1);
+    }
+    pthread_mutex_unlock(&g_res_lock);
+}
+
+static void etab_insert(tstate *t, lroot *r)
+{
+    uint32_t i = rn(t, ETAB);
+    node *k = new_node(t, rn(t, 2) ? 8 + rn(t, 64) : 0);
+    node *v = value_for(t, k);
+    if (rn(t, 3) == 0)
+        v->next = k; /* the key also from its own value: must not keep it */
+    pgc_ephemeron *e = pgc_ephemeron_new(k, v);
+    PGC_STORE(r->etab[i], e);
+    PGC_STORE(r->keys[i], rn(t, 2) ? k : NULL);
+}
+
+static void eph_check(tstate *t, pgc_ephemeron *e, node *strong, const char *where)
+{
+    node *k = pgc_ephemeron_key(e);
+    node *v = pgc_ephemeron_value(e);
+    if (strong)
+        CHECK(k == strong, "thread %d: %s: ephemeron key %p, its strongly held key is %p", t->index, where,
+              (void *)k, (void *)strong);
+    if (!k) {
+        CHECK(v == NULL, "thread %d: %s: key cleared but value %p", t->index, where, (void *)v);
+        atomic_fetch_add(&g_eph_cleared, 1);
+        return;
+    }
+    verify_node(t, k, where);
+    CHECK(v != NULL, "thread %d: %s: key %p held but value cleared", t->index, where, (void *)k);
+    verify_node(t, v, where);
+    CHECK(v->id == (k->id ^ VALTAG), "thread %d: %s: value does not belong to its key", t->index, where);
+}
+
+static void etab_op(tstate *t, lroot *r)
+{
+    uint32_t i = rn(t, ETAB);
+    pgc_ephemeron *e = r->etab[i];
+    if (!e)
+        return;
+    eph_check(t, e, r->keys[i], "weak-keyed table");
+    uint32_t c = rn(t, 4);
+    if (c == 0) {
+        PGC_STORE(r->keys[i], NULL); /* drop the key */
+    } else if (c == 1 && !r->keys[i]) {
+        node *k = pgc_ephemeron_key(e); /* a weakly held key read back to strong */
+        PGC_STORE(r->keys[i], k);
+    }
+}
+
+static void chain_build(tstate *t, lroot *r)
+{
+    PGC_STORE(r->oldchain, r->chain);
+    pgc_ephemeron **c = pgc_alloc(LCHAIN * sizeof *c);
+    CHECK(c, "pgc_alloc chain");
+    node *first = new_node(t, 0), *k = first;
+    for (int j = 0; j < LCHAIN; j++) {
+        node *v = value_for(t, k);
+        node *next = new_node(t, 0);
+        v->next = next;
+        c[j] = pgc_ephemeron_new(k, v); /* fresh array: stores over NULL */
+        k = next;
+        if (j % 64 == 0)
+            garbage(t);
+    }
+    PGC_STORE(r->chain, c);
+    PGC_STORE(r->chain_head, first);
+}
+
+static void chain_verify(tstate *t, lroot *r)
+{
+    node *expect = r->chain_head;
+    for (int j = 0; j < LCHAIN; j++) {
+        node *k = pgc_ephemeron_key(r->chain[j]);
+        CHECK(k == expect, "thread %d: chain link %d: key %p, expected %p (the chain must resolve)", t->index,
+              j, (void *)k, (void *)expect);
+        node *v = pgc_ephemeron_value(r->chain[j]);
+        CHECK(v && v->id == (k->id ^ VALTAG), "thread %d: chain link %d: value lost", t->index, j);
+        verify_node(t, v, "chain value");
+        expect = v->next;
+    }
+    if (r->oldchain) /* dropped: each link reads all or nothing */
+        for (int j = 0; j < LCHAIN; j += 7)
+            eph_check(t, r->oldchain[j], NULL, "dropped chain");
+    atomic_fetch_add(&g_chain_checks, 1);
+}
+
+static void wl_op(tstate *t, lroot *r)
+{
+    uint32_t i = rn(t, WL);
+    node *p = pgc_weak_load(&r->wl[i]);
+    uint64_t want = g_wl_id[t->index][i];
+    if (p) {
+        verify_node(t, p, "weak link target");
+        CHECK(p->id == want, "thread %d: weak link %u reads id %#llx, expected %#llx", t->index, i,
+              (unsigned long long)p->id, (unsigned long long)want);
+    } else if (want) {
+        atomic_fetch_add(&g_wl_cleared, 1);
+        g_wl_id[t->index][i] = 0;
+    }
+    if (rn(t, 2))
+        return;
+    /* re-target the link to a new finalizable node, held only weakly */
+    node *n = new_node(t, rn(t, 2) ? 8 + rn(t, 200) : 0);
+    n->right = (node *)r->wl; /* fresh node: stores over NULL */
+    n->key = i;
+    g_wl_id[t->index][i] = n->id;
+    pgc_register_weak_link(&r->wl[i], n);
+    if (rn(t, 2))
+        pgc_register_finalizer(n, fin_res, NULL);
+    else
+        pgc_register_finalizer_unordered(n, fin_res, NULL);
+}
+
+static void res_op(tstate *t)
+{
+    lock(&g_res_lock);
+    node *n = g_res;
+    if (n) {
+        PGC_STORE(g_res, n->next);
+        g_res_len--;
+    }
+    pthread_mutex_unlock(&g_res_lock);
+    if (!n)
+        return;
+    verify_node(t, n, "resurrected node");
+    CHECK(n->left && pgc_base(n->left) == n->left, "thread %d: the node a finalizer allocated is lost", t->index);
+    PGC_STORE(n->next, NULL); /* dropped again: its finalizer runs again */
+}
+
+static void *life_mutator(void *arg)
+{
+    tstate st = *(tstate *)arg, *t = &st;
+    lroot *r = pgc_alloc(sizeof *r);
+    CHECK(r, "pgc_alloc failed");
+    r->etab = pgc_alloc(ETAB * sizeof(void *));
+    r->keys = pgc_alloc(ETAB * sizeof(void *));
+    r->wl = pgc_alloc(WL * sizeof(void *));
+    CHECK(r->etab && r->keys && r->wl, "pgc_alloc failed");
+    PGC_STORE(g_lroots[t->index], r);
+    chain_build(t, r);
+    for (long round = 0; round < LIFE_ROUNDS; round++) {
+        garbage(t);
+        switch (rn(t, 10)) {
+        case 0:
+        case 1:
+            etab_insert(t, r);
+            break;
+        case 2:
+        case 3:
+            etab_op(t, r);
+            break;
+        case 4:
+        case 5:
+            wl_op(t, r);
+            break;
+        case 6:
+            res_op(t);
+            break;
+        case 7:
+            if (rn(t, 40) == 0)
+                chain_verify(t, r);
+            else if (rn(t, 200) == 0)
+                chain_build(t, r);
+            break;
+        default:
+            break;
+        }
+        atomic_fetch_add_explicit(&g_rounds_done, 1, memory_order_relaxed);
+    }
+    chain_verify(t, r);
+    for (int i = 0; i < ETAB; i++)
+        if (r->etab[i])
+            eph_check(t, r->etab[i], r->keys[i], "final walk");
+    ((tstate *)arg)->verified = t->verified;
+    return NULL;
+}
+
+/* After the threads: drop every strong key and the chains' heads; a few
+ * cycles later most weakly held entries are cleared (not all need be: a
+ * stale word on a stack may keep one), and every read is consistent. */
+static void *life_drop_keys(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < NTHREADS; i++) {
+        lroot *r = g_lroots[i];
+        for (int j = 0; j < ETAB; j++)
+            PGC_STORE(r->keys[j], NULL);
+        PGC_STORE(r->chain_head, NULL);
+    }
+    return NULL;
+}
+static void life_final_check(tstate *boot)
+{
+    long held = 0, cleared = 0;
+    /* on a thread that exits: the old values the barrier read stay in no
+     * frame of this thread */
+    pthread_t th;
+    CHECK(pgc_pthread_create(&th, NULL, life_drop_keys, NULL) == 0, "pgc_pthread_create failed");
+    CHECK(pthread_join(th, NULL) == 0, "pthread_join failed");
+    for (int c = 0; c < 4; c++) {
+        scrub();
+        pgc_collect();
+    }
+    for (int i = 0; i < NTHREADS; i++) {
+        lroot *r = g_lroots[i];
+        for (int j = 0; j < ETAB; j++) {
+            if (!r->etab[j])
+                continue;
+            held++;
+            eph_check(boot, r->etab[j], NULL, "after the threads");
+            cleared += pgc_ephemeron_key(r->etab[j]) == NULL;
+        }
+        for (int j = 0; j < LCHAIN; j++) {
+            held++;
+            eph_check(boot, r->chain[j], NULL, "dropped chain after the threads");
+            cleared += pgc_ephemeron_key(r->chain[j]) == NULL;
+        }
+    }
+    printf("test_torture (lifetimes): %ld of %ld weakly held entries cleared at the end; finalizers ran %ld "
+           "times (%ld resurrections), %ld cleared ephemeron reads, %ld cleared weak links, %ld chain walks\n",
+           cleared, held, atomic_load(&g_fin_runs), atomic_load(&g_resurrected), atomic_load(&g_eph_cleared),
+           atomic_load(&g_wl_cleared), atomic_load(&g_chain_checks));
+    CHECK(cleared * 10 >= held * 9, "only %ld of %ld entries with dead keys were cleared", cleared, held);
+    CHECK(atomic_load(&g_fin_runs) > 0 && atomic_load(&g_resurrected) > 0, "finalizers ran and resurrected");
+    CHECK(atomic_load(&g_eph_cleared) > 0 && atomic_load(&g_wl_cleared) > 0, "entries and links were cleared");
+}
+
 int main(void)
 {
     setenv("PGCDEBUG", "gccheckmark=1", 0);
@@ -807,17 +1125,22 @@ int main(void)
     pgc_stats s0;
     pgc_read_stats(&s0);
     pthread_t th[NTHREADS];
+    const char *lm = getenv("TORTURE_LIFETIMES");
+    int life = lm && strcmp(lm, "1") == 0;
+    long rounds = life ? LIFE_ROUNDS : ROUNDS;
     for (int i = 0; i < NTHREADS; i++) {
         ts[i].index = i;
         ts[i].rng = mix(0xabcdef12345ull + (uint64_t)i) | 1;
         ts[i].next_id = (uint64_t)(i + 1) << 44;
-        int err = pgc_pthread_create(&th[i], NULL, mutator, &ts[i]);
+        int err = pgc_pthread_create(&th[i], NULL, life ? life_mutator : mutator, &ts[i]);
         CHECK(err == 0, "pgc_pthread_create failed: %d", err);
     }
     for (int i = 0; i < NTHREADS; i++)
         CHECK(pthread_join(th[i], NULL) == 0, "pthread_join failed");
-    CHECK(atomic_load(&g_rounds_done) == (long)NTHREADS * ROUNDS, "not every round ran");
+    CHECK(atomic_load(&g_rounds_done) == (long)NTHREADS * rounds, "not every round ran");
     verify_shared(&boot);
+    if (life)
+        life_final_check(&boot);
     long verified = boot.verified;
     for (int i = 0; i < NTHREADS; i++)
         verified += ts[i].verified;
@@ -829,7 +1152,7 @@ int main(void)
     pgc_read_stats(&s);
     uint64_t cycles = s.num_gc - s0.num_gc;
     printf("test_torture: %d threads x %d rounds, %ld node checks, num_gc %llu, pause_max_ns %llu, "
-           "total_alloc %.1f MiB\n", NTHREADS, ROUNDS, verified, (unsigned long long)s.num_gc,
+           "total_alloc %.1f MiB\n", NTHREADS, (int)rounds, verified, (unsigned long long)s.num_gc,
            (unsigned long long)s.pause_max_ns, (double)s.total_alloc / (1 << 20));
     CHECK(cycles >= MIN_CYCLES, "only %llu cycles ran during the test; expected at least %d",
           (unsigned long long)cycles, MIN_CYCLES);

@@ -21,7 +21,13 @@
  *    while 4 threads read weak links and ephemerons whose targets are
  *    only weakly reachable and store what they read into the heap; the
  *    cycle then terminates (checkmark verifies nothing read was lost) and
- *    everything stored is intact after more cycles.
+ *    everything stored is intact after more cycles; an ephemeron whose key
+ *    was read back and held keeps its entry (INV-LIFE-READS).
+ *  - a read while the decision is taken: the cycle is held just after the
+ *    reads close (PGC_TEST_READS_CLOSED); a reader of an ephemeron key and a
+ *    weak link to an unreachable object waits (pgc__test_read_waiters), the
+ *    cycle goes on, and the reader gets NULL for both, as decided; entry
+ *    and link cleared, the key freed.
  */
 #include "check.h"
 #define PGC_TEST_NEED_CONTROL
@@ -179,6 +185,41 @@ static void start_and_wait(void *arg)
     pgc__test_start_cycle();
 }
 
+/* ---- a read while the decision is taken ---- */
+static void **dlink;            /* uncollectable: one weak link */
+static pgc_ephemeron **deph;    /* uncollectable: one ephemeron */
+static void **dsink;            /* uncollectable: what the reader read */
+static uintptr_t hid_dkey;
+static void *make_decision_target(void *arg)
+{
+    (void)arg;
+    node *k = pgc_alloc(sizeof(node)), *v = pgc_alloc(sizeof(node));
+    v->tag = 31;
+    pgc_register_weak_link(dlink, k);
+    deph[0] = pgc_ephemeron_new(k, v);
+    hid_dkey = (uintptr_t)k ^ HIDE;
+    return NULL;
+}
+static void *decision_reader(void *arg)
+{
+    (void)arg;
+    pgc_store(&dsink[0], pgc_ephemeron_key(deph[0]));
+    pgc_store(&dsink[1], pgc_weak_load(dlink));
+    return NULL;
+}
+static void release_when_reader_waits(void *arg)
+{
+    (void)arg;
+    while (pgc__test_read_waiters() < 1)
+        ;
+    pgc__test_release();
+}
+static void wait_reads_closed(void *arg)
+{
+    (void)arg;
+    pgc__test_wait_held_at(PGC_TEST_READS_CLOSED);
+}
+
 static __attribute__((noinline)) void check_linked(void)
 {
     node *n = pgc_weak_load(&links[0]);
@@ -331,6 +372,33 @@ int main(void)
         CHECK(t && t->tag == 5000 + (uintptr_t)i && t->next->tag == 6000 + (uintptr_t)i, "read target %d intact", i);
         CHECK(vv && vv->tag == 7000 + (uintptr_t)i, "read value %d intact", i);
         CHECK(pgc_weak_load(&rlinks[i]) == t, "link %d still set (its target is held)", i);
+    }
+    for (int i = 0; i < RN; i++)
+        CHECK(pgc_ephemeron_key(reps[i]) == sink[2 * i], "ephemeron %d kept: its key was read back and held", i);
+
+    /* a read while the decision is taken waits for it, and reads what it
+     * decided (INV-LIFE-READS): the key was unreachable, so NULL, and the
+     * entry and the link are cleared in that cycle */
+    dlink = pgc_alloc_uncollectable(sizeof(void *));
+    deph = pgc_alloc_uncollectable(sizeof(void *));
+    dsink = pgc_alloc_uncollectable(2 * sizeof(void *));
+    {
+        pthread_t th;
+        CHECK(pgc_pthread_create(&th, NULL, make_decision_target, NULL) == 0, "thread");
+        CHECK(pthread_join(th, NULL) == 0, "join");
+        dsink[0] = dsink[1] = (void *)1;
+        hold_point = PGC_TEST_READS_CLOSED;
+        on_unattached(start_and_wait, NULL);
+        on_unattached(wait_reads_closed, NULL);
+        CHECK(pgc_pthread_create(&th, NULL, decision_reader, NULL) == 0, "thread");
+        on_unattached(release_when_reader_waits, NULL);
+        CHECK(pthread_join(th, NULL) == 0, "join");
+        collect();
+        CHECK(dsink[0] == NULL && dsink[1] == NULL, "reads during the decision return what it decided (%p, %p)",
+              dsink[0], dsink[1]);
+        CHECK(pgc_ephemeron_key(deph[0]) == NULL && pgc_weak_load(dlink) == NULL, "entry and link cleared");
+        collect();
+        CHECK(pgc_base((void *)(hid_dkey ^ HIDE)) == NULL, "the key is freed");
     }
     printf("test_weak: ok\n");
     return 0;

@@ -5,7 +5,7 @@
  * Built only into build/bdwgc/libgc.so.1 (Makefile). The collector runs in
  * the barrier-free mode (nobarrier.c), chosen before the first
  * initialisation, because bdwgc's clients store pointers with plain
- * stores. Features pacegc does not have yet are in notyet.c; functions it
+ * stores. Finalizers and disappearing links are in finalize.c; functions it
  * cannot provide are in unsupported.c (generated).
  */
 #define GC_BUILD 1 /* no pthread redirects in this file */
