@@ -120,3 +120,16 @@ $(BENCH_OUT)/lifetimes: $(BENCH_SRC)/lifetimes.c include/pacegc.h $(BENCH_LIB)
 	$(CC) $(BENCH_CFLAGS) -Iinclude -o $@ $< $(BENCH_LIB) -lm
 bench-lifetimes: $(BENCH_OUT)/lifetimes
 	$(BENCH_OUT)/lifetimes
+
+# make bench-lifetimes-peers: issue 10's finalizer and weak-keyed-table
+# workloads on pacegc and bdwgc (bench/lifetimes_peers.c; needs libgc-dev).
+.PHONY: bench-lifetimes-peers
+$(BENCH_OUT)/lifetimes_peers-pacegc: $(BENCH_SRC)/lifetimes_peers.c include/pacegc.h $(BENCH_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -DBENCH_PACEGC -Iinclude -o $@ $< $(BENCH_LIB) -lm
+$(BENCH_OUT)/lifetimes_peers-bdwgc: $(BENCH_SRC)/lifetimes_peers.c
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -DBENCH_BDWGC -o $@ $< -lgc
+bench-lifetimes-peers: $(BENCH_OUT)/lifetimes_peers-pacegc $(BENCH_OUT)/lifetimes_peers-bdwgc
+	@for i in 1 2 3; do for b in pacegc bdwgc; do \
+	  $(BENCH_OUT)/lifetimes_peers-$$b fin 1000000; $(BENCH_OUT)/lifetimes_peers-$$b weak 1000000; done; done
