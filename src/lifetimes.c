@@ -340,6 +340,51 @@ static size_t weaks_cap, weaks_n;
 static uint32_t weak_free = AM_NONE;
 static amap weak_map; /* link -> index */
 
+/* Slot pools of the two tables (life lock held): a freed slot goes on its
+ * table's free list, a new one comes from it or from the end of the array. */
+static uint32_t weak_slot_new(uintptr_t link)
+{
+    uint32_t i;
+    if (weak_free != AM_NONE) {
+        i = weak_free;
+        weak_free = weaks[i].next_free;
+    } else {
+        arr_reserve((void **)&weaks, &weaks_cap, sizeof(weak_entry), weaks_n + 1);
+        i = (uint32_t)weaks_n++;
+    }
+    am_put(&weak_map, link, i);
+    return i;
+}
+
+static void weak_free_entry(uint32_t idx, uintptr_t link)
+{
+    am_del(&weak_map, link);
+    weaks[idx].target = 0;
+    weaks[idx].next_free = weak_free;
+    weak_free = idx;
+}
+
+static uint32_t fin_slot_new(uintptr_t obj)
+{
+    uint32_t i;
+    if (fin_free != AM_NONE) {
+        i = fin_free;
+        fin_free = fins[i].next;
+    } else {
+        arr_reserve((void **)&fins, &fins_cap, sizeof(fin_entry), fins_n + 1);
+        i = (uint32_t)fins_n++;
+    }
+    am_put(&fin_map, obj, i);
+    return i;
+}
+
+static void fin_slot_release(uint32_t i)
+{
+    fins[i] = (fin_entry){ 0 };
+    fins[i].next = fin_free;
+    fin_free = i;
+}
+
 /* Coordinator only (step and pause #2). */
 static fin_cand *fcand;
 static size_t fcand_cap, fcand_n;
@@ -542,25 +587,14 @@ static void weak_set_flags(void **link, uintptr_t obj, bool raw, bool long_link)
     if (!obj) {
         bool was_raw = i != AM_NONE && weaks[i].raw;
         if (i != AM_NONE) {
-            am_del(&weak_map, (uintptr_t)link);
-            weaks[i].target = 0;
-            weaks[i].next_free = weak_free;
-            weak_free = i;
+            weak_free_entry(i, (uintptr_t)link);
         }
         if (!was_raw && !raw)
             link_store(link, 0);
         return;
     }
-    if (i == AM_NONE) {
-        if (weak_free != AM_NONE) {
-            i = weak_free;
-            weak_free = weaks[i].next_free;
-        } else {
-            arr_reserve((void **)&weaks, &weaks_cap, sizeof(weak_entry), weaks_n + 1);
-            i = (uint32_t)weaks_n++;
-        }
-        am_put(&weak_map, (uintptr_t)link, i);
-    }
+    if (i == AM_NONE)
+        i = weak_slot_new((uintptr_t)link);
     weaks[i].link = (uintptr_t)link;
     weaks[i].target = obj;
     weaks[i].raw = raw;
@@ -709,21 +743,12 @@ static void fin_register_old(void *obj, pgc_finalizer_fn fn, void *data, int ord
     if (!fn) {
         if (i != AM_NONE) {
             am_del(&fin_map, (uintptr_t)obj);
-            fins[i] = (fin_entry){ 0 };
-            fins[i].next = fin_free;
-            fin_free = i;
+            fin_slot_release(i);
             nreg--;
         }
     } else {
         if (i == AM_NONE) {
-            if (fin_free != AM_NONE) {
-                i = fin_free;
-                fin_free = fins[i].next;
-            } else {
-                arr_reserve((void **)&fins, &fins_cap, sizeof(fin_entry), fins_n + 1);
-                i = (uint32_t)fins_n++;
-            }
-            am_put(&fin_map, (uintptr_t)obj, i);
+            i = fin_slot_new((uintptr_t)obj);
             nreg++;
         }
         fins[i].obj = (uintptr_t)obj;
@@ -789,9 +814,7 @@ static bool fin_pop(pgc_finalizer_fn *fn, uintptr_t *obj, void **data)
         *fn = fins[i].fn;
         *obj = fins[i].obj;
         *data = fins[i].data;
-        fins[i] = (fin_entry){ 0 };
-        fins[i].next = fin_free;
-        fin_free = i;
+        fin_slot_release(i);
     }
     pthread_mutex_unlock(&life_lock);
     if (got && marking_now()) {
@@ -1092,13 +1115,6 @@ static void clear_eph(pgc_ephemeron *e)
 {
     __atomic_store_n(&e->key, 0, __ATOMIC_RELAXED);
     __atomic_store_n((uintptr_t *)&e->value, 0, __ATOMIC_RELAXED);
-}
-static void weak_free_entry(uint32_t idx, uintptr_t link)
-{
-    am_del(&weak_map, link);
-    weaks[idx].target = 0;
-    weaks[idx].next_free = weak_free;
-    weak_free = idx;
 }
 static size_t queued_this_cycle;
 

@@ -22,6 +22,7 @@
 #define GC_THREADS 1
 #include <gc.h>
 #include "../check.h"
+#include "../testutil.h" /* mix */
 #include "testhooks.h"
 
 #include <stdatomic.h>
@@ -36,14 +37,7 @@ typedef struct node {
     uint64_t value, check;
 } node;
 
-static uint64_t mix(uint64_t x)
-{
-    x ^= x >> 31;
-    x *= 0x7fb5d329728ea185ull;
-    x ^= x >> 27;
-    x *= 0x81dadef4bc2dd44dull;
-    return x ^ (x >> 33);
-}
+
 
 #define LIVE 50000
 #define NSLOTS 32

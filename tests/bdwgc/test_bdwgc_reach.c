@@ -14,6 +14,7 @@
 #define GC_THREADS 1
 #include <gc.h>
 #include "../check.h"
+#include "../testutil.h" /* mix */
 
 #include <signal.h>
 #include <stdint.h>
@@ -30,14 +31,7 @@ typedef struct node {
     uint64_t value, check;
 } node;
 
-static uint64_t mix(uint64_t x)
-{
-    x ^= x >> 31;
-    x *= 0x7fb5d329728ea185ull;
-    x ^= x >> 27;
-    x *= 0x81dadef4bc2dd44dull;
-    return x ^ (x >> 33);
-}
+
 
 static void churn(uint64_t seed, int self_register)
 {
