@@ -24,6 +24,12 @@
 
 static void oom_abort(size_t request) __attribute__((noreturn));
 
+/* The layers above (alloc_hooks, internal.h): written once by
+ * alloc_set_hooks inside ensure_init, read-only after. */
+static alloc_hooks hooks;
+
+void alloc_set_hooks(const alloc_hooks *h) { hooks = *h; }
+
 static inline uint64_t word_mask(const pgc_span *s, uint32_t w)
 {
     uint32_t lo = w * 64;
@@ -201,7 +207,7 @@ static void account_alloc(uint64_t bytes, unsigned kind)
     fetch_add_relaxed(&G.total_alloc, bytes);
     if (kind_scans(kind))
         fetch_add_relaxed(&G.heap_scan, bytes);
-    note_heap_alloc(alloc);
+    hooks.heap_grew(alloc);
 }
 
 /*
@@ -286,7 +292,7 @@ static bool cache_refill(pgc_thread *t, pgc_cache *cc, unsigned kind, int sclass
              * be stopped while it works or waits; a pause #2 meanwhile may
              * release this cache (the cycle, and the debt, are then over). */
             lib_leave(t);
-            assist_charge(t, next);
+            hooks.charge(t, next);
             lib_enter(t);
         }
         if (cc->span && cache_seek(cc, cc->word + 1)) {
@@ -306,7 +312,7 @@ static bool cache_refill(pgc_thread *t, pgc_cache *cc, unsigned kind, int sclass
          * stopped thread's spans are all in its cache or on central lists. */
         cache_release(cc, kind, sclass);
         lib_leave(t);
-        assist_charge(t, charge);
+        hooks.charge(t, charge);
         lib_enter(t);
     } else {
         give = cache_detach(cc, &unused, &give_partial);
@@ -321,9 +327,9 @@ static bool cache_refill(pgc_thread *t, pgc_cache *cc, unsigned kind, int sclass
     cache_blacken(t, cc);
     uint64_t bytes = (uint64_t)(s->nelems - count_alloc(s)) * s->elem_size;
     if (charged) /* the first word's free bytes are at most the charge */
-        assist_refund(t, (int64_t)charge - (int64_t)__builtin_popcountll(cc->free_bits) * cc->size);
+        hooks.refund(t, (int64_t)charge - (int64_t)__builtin_popcountll(cc->free_bits) * cc->size);
     account_alloc(bytes, s->kind);
-    cycle_maybe_trigger();
+    hooks.maybe_trigger();
     return true;
 }
 
@@ -337,8 +343,10 @@ static inline void mark_new(pgc_thread *t, pgc_span *s, uint32_t idx, uint64_t s
 static inline pgc_thread *self_thread(void)
 {
     pgc_thread *t = pgc_self;
-    if (__builtin_expect(t == NULL, 0))
-        t = thread_attach_auto();
+    if (__builtin_expect(t == NULL, 0)) {
+        ensure_init(); /* the hooks are set inside it */
+        t = hooks.attach();
+    }
     return t;
 }
 
@@ -373,7 +381,7 @@ __attribute__((always_inline)) static inline void *alloc_small(pgc_thread *t, si
     lib_enter(t);
     if (__builtin_expect(cc->free_bits == 0, 0)) {
         lib_leave(t);
-        cycle_admit(0); /* INV-ADMIT, before the refill may grow the heap */
+        hooks.admit(0); /* INV-ADMIT, before the refill may grow the heap */
         lib_enter(t);
         if (cc->free_bits == 0 && !cache_refill(t, cc, kind, sclass)) {
             lib_leave(t);
@@ -413,7 +421,7 @@ __attribute__((always_inline)) static inline void *alloc_any(size_t size, unsign
                 return h(size);
             oom_abort(size);
         }
-        pgc_collect(); /* reclaim what we can, then try once more */
+        hooks.collect(); /* reclaim what we can, then try once more */
     }
 }
 
@@ -444,9 +452,9 @@ static void *alloc_large(pgc_thread *t, size_t size, unsigned kind)
         return NULL;
     size_t npages = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
     uint64_t bytes = (uint64_t)npages << PAGE_SHIFT;
-    cycle_admit(bytes); /* INV-ADMIT */
+    hooks.admit(bytes); /* INV-ADMIT */
     if (load_relaxed(&G.assists_enabled))
-        assist_charge(t, bytes);
+        hooks.charge(t, bytes);
     lib_enter(t);
     sweep_large_until(npages);
     bool fresh;
@@ -470,7 +478,7 @@ static void *alloc_large(pgc_thread *t, size_t size, unsigned kind)
     central_push(&G.large[swept_index(load_relaxed(&G.sweepgen))], s);
     pthread_mutex_unlock(&G.large_lock);
     account_alloc(bytes, kind);
-    cycle_maybe_trigger();
+    hooks.maybe_trigger();
     /* The object must be held in a live local across lib_leave, which may
      * stop this thread: the span descriptor is not scanned, so a pointer
      * recomputed from it afterwards would leave a fresh white object

@@ -12,7 +12,28 @@
 
 pgc_globals G;
 
-static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+/* The layer wiring: the callbacks by which a lower layer reaches a higher
+ * one (an allocation asks the pacing side for admission and debt, a
+ * detaching thread hands over its debt, the marker wakes parked debtors and
+ * finds ephemerons, checkmark finds the lifetimes' roots). Set here, inside
+ * ensure_init, before any of them can run. */
+static void wire_layers(void)
+{
+    static const alloc_hooks ah = {
+        .charge = assist_charge,
+        .refund = assist_refund,
+        .admit = cycle_admit,
+        .maybe_trigger = cycle_maybe_trigger,
+        .collect = pgc_collect,
+        .attach = thread_attach_auto,
+        .heap_grew = note_heap_alloc,
+    };
+    alloc_set_hooks(&ah);
+    threads_set_exit_hook(assist_thread_exit);
+    mark_set_publish_hook(assist_work_published);
+    mark_set_ephemeron_hooks(life_newly_marked, life_mark_ephemeron);
+    checkmark_set_lifetimes_hooks(lifetimes_check_roots, lifetimes_check_finalizable);
+}
 
 static void init_all(void)
 {
@@ -20,6 +41,8 @@ static void init_all(void)
     int64_t memlimit;
     G.init_ns = now_ns();
     options_init(&gogc, &memlimit);
+    nobarrier_choose_mode(); /* PGC_BARRIER (parsed by options_init) */
+    wire_layers();
     G.procs = os_procs();
     heap_init();
     nobarrier_init(); /* dirty-page tracking of the heap, if the mode uses it */
@@ -42,9 +65,12 @@ static void init_all(void)
     fork_init();
 }
 
-void ensure_init(void)
+/* Registers init_all with once.c before the program's own constructors run
+ * (priority 101 is the first one open to programs; a shared library's
+ * constructors run before those of the objects that load it). */
+__attribute__((constructor(101))) static void register_init(void)
 {
-    pthread_once(&init_once, init_all);
+    once_register_init(init_all);
 }
 
 void pgc_init(void)

@@ -182,7 +182,7 @@ static uint64_t assist_mark_chunk(pgc_thread *t, uint64_t work)
     marker_init(&m);
     marker_begin();
     barrier_flush_thread(t, &m); /* our own buffer is work too */
-    uint64_t done = mark_drain(&m, work, 0, false);
+    uint64_t done = mark_drain(&m, work, 0);
     marker_end(&m);
     uint64_t cpu = thread_cpu_ns() - c0;
     fetch_add_relaxed(&G.assist_ns, cpu);
@@ -282,8 +282,9 @@ static bool park(pgc_thread *t, bool credit_helps, bool wants_work, uint64_t epo
     return false;
 }
 
-/* Grey work was pushed to the pool and some parked debtor may mark: wake the
- * first such (INV-IDLE-WORK). may_block: the caller is a mark worker, which
+/* Grey work was pushed to the pool (mark.c's publish hook, after its
+ * seq_cst fence): if some parked debtor may mark, wake the first such
+ * (INV-IDLE-WORK). may_block: the caller is a mark worker, which
  * may wait for the assist lock; anyone else (an assisting mutator inside a
  * critical section, the coordinator with the world stopped) must not wait
  * for a lock a stopped debtor may hold, and only tries it: if the lock is
@@ -292,6 +293,8 @@ static bool park(pgc_thread *t, bool credit_helps, bool wants_work, uint64_t epo
  * take the work meanwhile. */
 void assist_work_published(bool may_block)
 {
+    if (!load_relaxed(&G.aq_want_work)) /* after the caller's INV-AQ-WORK fence */
+        return;
     if (may_block)
         pthread_mutex_lock(&G.assist_lock);
     else if (pthread_mutex_trylock(&G.assist_lock) != 0)

@@ -415,6 +415,18 @@ static void root_cb(void *ctx, uintptr_t lo, uintptr_t hi, int what)
     check_range(lo, hi, 0, what == ROOT_STACK ? "the stack slot" : "the root/global word", what == ROOT_STACK);
 }
 
+/* The lifetimes layer's roots (checkmark_set_lifetimes_hooks): written
+ * once inside ensure_init, read-only after. */
+static void (*life_roots)(range_fn fn, void *ctx);
+static void (*life_finalizable)(void (*fn)(void *ctx, uintptr_t obj), void *ctx);
+
+void checkmark_set_lifetimes_hooks(void (*roots)(range_fn fn, void *ctx),
+                                   void (*finalizable)(void (*fn)(void *ctx, uintptr_t obj), void *ctx))
+{
+    life_roots = roots;
+    life_finalizable = finalizable;
+}
+
 /* Mark with check bits from the verification roots, transitively. */
 PGC_NO_SANITIZE static void check_mark_all(void)
 {
@@ -423,10 +435,10 @@ PGC_NO_SANITIZE static void check_mark_all(void)
     exempted = 0;
     cw_reset();
     roots_for_each_verify(root_cb, NULL);
-    lifetimes_check_roots(root_cb, NULL); /* registration data, queued finalizable objects */
+    life_roots(root_cb, NULL); /* registration data, queued finalizable objects */
     for (int pass = 0; pass < 2; pass++) {
         if (pass == 1) /* then the fields of finalizable objects, as the post-mark step marks them */
-            lifetimes_check_finalizable(fin_fields_cb, NULL);
+            life_finalizable(fin_fields_cb, NULL);
         while (nstk) {
             check_item it = stk[--nstk];
             if (it.len == EPH_VALUE) {

@@ -6,7 +6,7 @@
  *   1. hold the coordinator off new cycles and wait, as a blocked region,
  *      until the cycle in progress (if any) has swept (cycle.c);
  *   2. take the roots and threads locks and stop every other attached
- *      thread, as a pause does (threads.c): none is then inside a critical
+ *      thread, as a pause does (stop.c): none is then inside a critical
  *      section, so no collector lock is held by a thread that the child will
  *      not have, and every structure a critical section updates is whole.
  * parent (after fork): restart the world, release the locks and the

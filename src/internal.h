@@ -207,7 +207,7 @@ typedef struct pgc_thread {
     uint64_t assist_cycle;
     uint64_t black_bytes; /* bytes allocated black this cycle (owner; read stopped) */
 
-    /* Stop protocol (threads.c). stop_req: written by the coordinator
+    /* Stop protocol (stop.c). stop_req: written by the coordinator
      * (release) before it signals, read by the handler (acquire).
      * stop_ack: written by the handler (release) when registers are saved,
      * read by the coordinator (acquire). resume: written by the coordinator
@@ -300,7 +300,7 @@ typedef struct pgc_globals {
     int procs;
     int stop_signal;
     bool gctrace, pacertrace, checkmark;
-    bool stoptrace; /* PGCDEBUG=stoptrace=1: slow stops reported (threads.c) */
+    bool stoptrace; /* PGCDEBUG=stoptrace=1: slow stops reported (stop.c) */
     bool black_once; /* PGCDEBUG=blackonce=1: PACE-BLACK-ONCE (default: Go's goal rule); set at init */
     int gclog_fd;
     uint64_t init_ns;
@@ -518,19 +518,44 @@ PGC_INTERNAL_API uint64_t cache_black_allocated(pgc_thread *t);
 PGC_INTERNAL_API void *object_base(const void *p, pgc_span **span_out, uint32_t *idx_out);
 PGC_INTERNAL_API void central_push(pgc_span **list, pgc_span *s);
 PGC_INTERNAL_API pgc_span *central_pop(pgc_span **list);
+/* What allocation needs from the layers above it: pacing (debt while
+ * marking), the cycle (admission, INV-ADMIT; the trigger; a full collection
+ * when the heap is exhausted), the thread list (attaching an unattached
+ * allocating thread) and the statistics (the heap's peak). Registered once
+ * by api.c inside ensure_init, before the first allocation; read-only after. */
+typedef struct alloc_hooks {
+    void (*charge)(pgc_thread *t, uint64_t bytes);
+    void (*refund)(pgc_thread *t, int64_t bytes);
+    void (*admit)(uint64_t pending);
+    void (*maybe_trigger)(void);
+    void (*collect)(void);
+    pgc_thread *(*attach)(void);
+    void (*heap_grew)(uint64_t heap_alloc);
+} alloc_hooks;
+PGC_INTERNAL_API void alloc_set_hooks(const alloc_hooks *h);
 
-/* ---- threads.c ---------------------------------------------------------------- */
-PGC_INTERNAL_API void threads_init(void);
-PGC_INTERNAL_API pgc_thread *thread_attach_auto(void);
+/* ---- stop.c ------------------------------------------------------------------- */
+static inline uintptr_t current_sp(void)
+{
+    uintptr_t sp;
+#if defined(__x86_64__)
+    __asm__ volatile("mov %%rsp, %0" : "=r"(sp));
+#elif defined(__aarch64__)
+    __asm__ volatile("mov %0, sp" : "=r"(sp));
+#else
+    volatile char here;
+    sp = (uintptr_t)&here;
+#endif
+    return sp;
+}
+
+PGC_INTERNAL_API void stop_init(void); /* installs the stop signal's handler */
 PGC_INTERNAL_API void stop_world(void);
 /* Returns the time the world was released (just before the wake-up). */
 PGC_INTERNAL_API uint64_t start_world(void);
 PGC_INTERNAL_API void stop_thread(pgc_thread *t);
 PGC_INTERNAL_API void resume_thread(pgc_thread *t);
 PGC_INTERNAL_API void thread_stop_self(pgc_thread *t);
-PGC_INTERNAL_API void threads_fork_prepare(void);
-PGC_INTERNAL_API void threads_fork_parent(void);
-PGC_INTERNAL_API void threads_fork_child(void);
 
 enum { T_RUNNING = 0, T_BLOCKED = 1, T_CLAIMED = 2 };
 /* Run fn(arg) as a blocked region of the calling thread (t may be NULL for
@@ -594,6 +619,17 @@ static inline void lib_preempt(pgc_thread *t)
     }
 }
 
+/* ---- threads.c ---------------------------------------------------------------- */
+PGC_INTERNAL_API void threads_init(void);
+PGC_INTERNAL_API pgc_thread *thread_attach_auto(void);
+PGC_INTERNAL_API void threads_fork_prepare(void);
+PGC_INTERNAL_API void threads_fork_parent(void);
+PGC_INTERNAL_API void threads_fork_child(void);
+/* A detaching thread's pacing debt and credit (assist_thread_exit),
+ * registered by api.c's init: the pacing layer sits above this one. Set
+ * once inside ensure_init, before any thread can detach. */
+PGC_INTERNAL_API void threads_set_exit_hook(void (*fn)(pgc_thread *t));
+
 /* ---- roots.c ------------------------------------------------------------------ */
 PGC_INTERNAL_API void roots_refresh_segments(void);
 PGC_INTERNAL_API void roots_record_tls(pgc_thread *t);
@@ -614,7 +650,10 @@ PGC_INTERNAL_API void marker_flush_counters(pgc_marker *m);
 PGC_INTERNAL_API void mark_candidate(pgc_marker *m, uintptr_t word);
 PGC_INTERNAL_API void mark_push_rescan(pgc_marker *m, uintptr_t addr, uintptr_t len);
 PGC_INTERNAL_API void mark_scan_range(pgc_marker *m, uintptr_t lo, uintptr_t hi);
-PGC_INTERNAL_API uint64_t mark_drain(pgc_marker *m, uint64_t budget, uint64_t deadline_ns, bool flush_credit);
+/* Drain grey work until `budget` bytes of scan work are done, the deadline
+ * (0: none) passes, the pool runs dry or marking is held. Returns the scan
+ * work done; crediting it (assist.c's economy) is the caller's. */
+PGC_INTERNAL_API uint64_t mark_drain(pgc_marker *m, uint64_t budget, uint64_t deadline_ns);
 PGC_INTERNAL_API bool marker_begin_with_work(pgc_marker *m);
 PGC_INTERNAL_API void marker_begin(void);
 PGC_INTERNAL_API void marker_end(pgc_marker *m);
@@ -624,6 +663,14 @@ PGC_INTERNAL_API void mark_wake_workers(void);
 /* Set on background mark worker threads (never stopped, never in a critical
  * section): they may block on the assist lock when they publish work. */
 extern PGC_INTERNAL_API __thread bool pgc__mark_worker;
+/* Registered once by api.c inside ensure_init (the pacing layer sits above
+ * this one): publish(may_block) runs after every push of grey work to the
+ * pool (INV-IDLE-WORK: a parked debtor may mark it); newly_marked(m, s, idx)
+ * after marking an object while ephemerons are pending (pgc__eph_active);
+ * ephemeron(m, e) traces an ephemeron and returns its scan work. */
+PGC_INTERNAL_API void mark_set_publish_hook(void (*publish)(bool may_block));
+PGC_INTERNAL_API void mark_set_ephemeron_hooks(void (*newly_marked)(pgc_marker *m, pgc_span *s, uint32_t idx),
+                                               uint64_t (*ephemeron)(pgc_marker *m, uintptr_t e));
 
 /* ---- barrier.c ---------------------------------------------------------------- */
 PGC_INTERNAL_API void barrier_flush_thread(pgc_thread *t, pgc_marker *m);
@@ -665,6 +712,10 @@ PGC_INTERNAL_API void limiter_poll(uint64_t assist_ns, uint64_t idle_ns);
 /* ---- checkmark.c -------------------------------------------------------------- */
 PGC_INTERNAL_API void checkmark_snapshot(void);
 PGC_INTERNAL_API void checkmark_verify(void);
+/* The lifetimes layer's roots for the verifying mark (registration data,
+ * queued finalizable objects), registered once by api.c inside ensure_init. */
+PGC_INTERNAL_API void checkmark_set_lifetimes_hooks(void (*roots)(range_fn fn, void *ctx),
+                                                    void (*finalizable)(void (*fn)(void *ctx, uintptr_t obj), void *ctx));
 
 /* ---- stats.c ------------------------------------------------------------------ */
 PGC_INTERNAL_API void stats_init(void);
@@ -705,7 +756,7 @@ PGC_INTERNAL_API void pgc__fork_parent(void);
 PGC_INTERNAL_API void pgc__fork_child(void);
 
 /* ---- nobarrier.c ---------------------------------------------------------------- */
-/* The process's barrier mode (PGC_BARRIER_*): written once by options_init
+/* The process's barrier mode (PGC_BARRIER_*): written once by nobarrier_choose_mode and nobarrier_init
  * inside ensure_init's pthread_once, read anywhere after. */
 extern PGC_INTERNAL_API int pgc__barrier_mode;
 PGC_INTERNAL_API void nobarrier_choose_mode(void);
@@ -721,7 +772,8 @@ PGC_INTERNAL_API void nobarrier_mark_done(void); /* pause #2, marking complete *
  * a system call writes them; true if any was protected. */
 PGC_INTERNAL_API bool pgc__nobarrier_unprotect(const void *p, size_t n); /* fork.c, before the coordinator starts */
 
-/* ---- init (api.c) --------------------------------------------------------------- */
+/* ---- init (once.c; the sequence is api.c's) ------------------------------------ */
 PGC_INTERNAL_API void ensure_init(void);
+PGC_INTERNAL_API void once_register_init(void (*fn)(void));
 
 #endif

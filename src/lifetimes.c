@@ -1025,7 +1025,7 @@ static void report_cycles(pgc_marker *m)
             continue;
         marker_begin();
         mark_fields(m, fcand[c].obj, fcand[c].ordered == FIN_IGNORE_SELF);
-        mark_drain(m, UINT64_MAX, 0, false);
+        mark_drain(m, UINT64_MAX, 0);
         marker_end(m);
         if (obj_marked(fcand[c].obj))
             fprintf(stderr, "pacegc: finalizers: %p (ordered finalizable) is reachable from its own fields: "

@@ -28,8 +28,23 @@
 #include <string.h>
 #include <time.h>
 
+/* The layers above (mark_set_*_hook, internal.h): written once inside
+ * ensure_init, read-only after. */
+static void (*publish_hook)(bool may_block);
+static void (*eph_newly_marked)(pgc_marker *m, pgc_span *s, uint32_t idx);
+static uint64_t (*eph_trace)(pgc_marker *m, uintptr_t e);
+
+void mark_set_publish_hook(void (*publish)(bool may_block)) { publish_hook = publish; }
+
+void mark_set_ephemeron_hooks(void (*newly_marked)(pgc_marker *m, pgc_span *s, uint32_t idx),
+                              uint64_t (*ephemeron)(pgc_marker *m, uintptr_t e))
+{
+    eph_newly_marked = newly_marked;
+    eph_trace = ephemeron;
+}
+
 #define PACKETS_PER_CHUNK 256
-#define CREDIT_SLACK 2000           /* flush counters every ~2000 units (gc-notes 2.7) */
+#define CREDIT_SLACK 2000           /* flush counters, balance: every ~2000 bytes (gc-notes 2.7) */
 #define TIME_CHECK_BYTES (16 << 10) /* read the clock every 16 KiB of scan */
 #ifndef PREFETCH_DEPTH
 #define PREFETCH_DEPTH 16           /* items between prefetch and scan */
@@ -95,8 +110,7 @@ static void after_publish(void)
      * pool lock) and reading aq_want_work; pairs with the fence in park()
      * between enqueueing (the hint) and re-reading push_epoch. */
     fence_seq_cst();
-    if (load_relaxed(&G.aq_want_work))
-        assist_work_published(pgc__mark_worker);
+    publish_hook(pgc__mark_worker); /* reads aq_want_work */
 }
 
 static void publish(pgc_packet *p)
@@ -274,7 +288,7 @@ __attribute__((always_inline)) static inline void candidate(pgc_marker *m, uintp
     if (fetch_or_relaxed(mw, bit) & bit)
         return;
     if (__builtin_expect(load_relaxed(&pgc__eph_active), 0))
-        life_newly_marked(m, s, idx); /* the key of pending ephemerons? */
+        eph_newly_marked(m, s, idx); /* the key of pending ephemerons? */
     uintptr_t size = s->sclass ? s->elem_size : (uintptr_t)s->npages << PAGE_SHIFT;
     m->marked += size;
     if (s->trace != TRACE_NONE)
@@ -305,7 +319,7 @@ void mark_push_rescan(pgc_marker *m, uintptr_t addr, uintptr_t len)
 /* The marker's visit for trace_object (trace.h): a candidate pointer. */
 __attribute__((always_inline)) static inline void marker_visit(void *m, uintptr_t word) { candidate(m, word); }
 
-static uint64_t marker_eph(void *m, uintptr_t e) { return life_mark_ephemeron(m, e); }
+static uint64_t marker_eph(void *m, uintptr_t e) { return eph_trace(m, e); }
 
 /* One grey item, through the shared trace code. */
 PGC_NO_SANITIZE static uint64_t mark_trace(pgc_marker *m, uintptr_t addr, uintptr_t packed)
@@ -377,9 +391,9 @@ static void balance(pgc_marker *m)
  * ~2000 units; with flush_credit the scan work also goes to the background
  * credit that pays assists. Returns the scan work done.
  */
-uint64_t mark_drain(pgc_marker *m, uint64_t budget, uint64_t deadline_ns, bool flush_credit)
+uint64_t mark_drain(pgc_marker *m, uint64_t budget, uint64_t deadline_ns)
 {
-    uint64_t done = 0, since_clock = 0, unflushed = 0;
+    uint64_t done = 0, since_clock = 0, since_flush = 0;
     /* Prefetch ring: an item is prefetched when it leaves the stack and
      * scanned PREFETCH_DEPTH items later, so its first cache line is
      * (mostly) in cache by then; marking is bound by those misses. Items
@@ -410,14 +424,12 @@ uint64_t mark_drain(pgc_marker *m, uint64_t budget, uint64_t deadline_ns, bool f
         done += work;
         m->scan_work += work;
         m->total_work += work;
-        unflushed += work;
+        since_flush += work;
         since_clock += work_len(w.len);
-        if (unflushed >= CREDIT_SLACK) {
+        if (since_flush >= CREDIT_SLACK) {
             fetch_add_relaxed(&G.heap_scan_work, m->scan_work);
             m->scan_work = 0;
-            if (flush_credit)
-                assist_flush_bg_credit(unflushed);
-            unflushed = 0;
+            since_flush = 0;
             balance(m);
         }
         if (deadline_ns && since_clock >= TIME_CHECK_BYTES) {
@@ -432,8 +444,6 @@ uint64_t mark_drain(pgc_marker *m, uint64_t budget, uint64_t deadline_ns, bool f
         fetch_add_relaxed(&G.heap_scan_work, m->scan_work);
         m->scan_work = 0;
     }
-    if (flush_credit && unflushed)
-        assist_flush_bg_credit(unflushed);
     return done;
 }
 

@@ -626,7 +626,7 @@ static bool mark_stopped(pgc_marker *m, uint64_t deadline_ns)
     workers_start_cycle(stw_workers(), 0.0);
     for (;;) {
         while (marker_begin_with_work(m)) {
-            mark_drain(m, UINT64_MAX, 0, false);
+            mark_drain(m, UINT64_MAX, 0);
             marker_end(m);
         }
         if (quiescent_or_work())

@@ -135,5 +135,4 @@ void options_init(int *gogc, int64_t *memlimit)
     s = getenv("PGCDEBUG");
     if (s && *s)
         parse_debug(s);
-    nobarrier_choose_mode(); /* PGC_BARRIER (nobarrier.c) */
 }

@@ -74,6 +74,22 @@ static void account(int kind, uint64_t cpu)
         limiter_poll(0, kind == W_IDLE ? cpu : 0);
 }
 
+/* Mark until the deadline or until the pool runs dry, crediting the work
+ * to the debtors as it is done: the drain returns its scan work every
+ * CREDIT_CHUNK bytes and the credit goes to the assist queue or bg_credit
+ * (assist.c), so a debtor parked for credit waits at most a chunk's scan. */
+#define CREDIT_CHUNK (8u << 10)
+static void drain_crediting(pgc_marker *m, uint64_t deadline_ns)
+{
+    for (;;) {
+        uint64_t done = mark_drain(m, CREDIT_CHUNK, 0);
+        if (done)
+            assist_flush_bg_credit(done);
+        if (done < CREDIT_CHUNK || now_ns() >= deadline_ns)
+            return;
+    }
+}
+
 /* Mark until the phase ends. */
 static void run_mark(worker *w)
 {
@@ -125,7 +141,7 @@ static void run_mark(worker *w)
         bool got = active;
         int slow = load_relaxed(&G.worker_slowdown_us);
         if (active) {
-            mark_drain(&m, UINT64_MAX, now + slice, true);
+            drain_crediting(&m, now + slice);
             bool holds = (m.cur && m.cur->n) || (m.spare && m.spare->n);
             /* preempted for more than half the slice: others may have been
              * waiting for what we hold all that time */
