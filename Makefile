@@ -71,8 +71,10 @@ $(BUILD)/libpacegc.a: $(BUILD)/libpacegc.o
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/libpacegc.so.$(VERSION): $(OBJS)
-	$(CC) -shared -Wl,-soname,$(SONAME) -o $@ $^ $(LDLIBS)
+# src/libpacegc.map keeps everything outside pgc_* local (the linker would
+# export the bounds of the section pgc_state, internal.h).
+$(BUILD)/libpacegc.so.$(VERSION): $(OBJS) src/libpacegc.map
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=src/libpacegc.map -o $@ $(OBJS) $(LDLIBS)
 
 $(BUILD)/$(SONAME): $(BUILD)/libpacegc.so.$(VERSION)
 	ln -sf libpacegc.so.$(VERSION) $@

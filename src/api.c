@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-pgc_globals G;
+PGC_STATE pgc_globals G;
 
 /* The layer wiring: the callbacks by which a lower layer reaches a higher
  * one (an allocation asks the pacing side for admission and debt, a

@@ -38,6 +38,7 @@
 #include "internal.h"
 #include "trace.h"
 #include "lifetimes.h"
+#include "roots.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -29,6 +29,7 @@
 #include "postmark.h"
 #include "lifetimes.h"
 #include "testhooks.h"
+#include "roots.h"
 
 #include <link.h>
 #include <stdio.h>
@@ -311,7 +312,7 @@ static void begin_pause_roots_locked(void)
 
 static void begin_pause(void)
 {
-    pthread_mutex_lock(&G.roots_lock);
+    pthread_mutex_lock(&roots_st.roots_lock);
     begin_pause_roots_locked();
 }
 
@@ -324,7 +325,7 @@ static uint64_t end_pause(void)
     uint64_t released = start_world();
     cycle_event(CYCLE_EV_POST_START_WORLD);
     pthread_mutex_unlock(&G.threads_lock);
-    pthread_mutex_unlock(&G.roots_lock);
+    pthread_mutex_unlock(&roots_st.roots_lock);
     return released;
 }
 
@@ -435,7 +436,7 @@ static int pause1_in_loader_lock(struct dl_phdr_info *info, size_t size, void *a
     if (a->done)
         return 1;
     a->done = true;
-    pthread_mutex_lock(&G.roots_lock);
+    pthread_mutex_lock(&roots_st.roots_lock);
     roots_refresh_segments();
     pgc_hook_point(PGC_TEST_SEGMENTS_LISTED);
     a->c->t_start = now_ns();
@@ -800,7 +801,7 @@ void cycle_fork_child(void)
     pthread_mutex_init(&G.cycle_lock, NULL);
     pthread_cond_init(&G.done_cv, NULL);
     pthread_cond_init(&G.start_cv, NULL);
-    pthread_mutex_init(&G.roots_lock, NULL);
+    pthread_mutex_init(&roots_st.roots_lock, NULL);
     pthread_mutex_init(&G.pacer_lock, NULL);
     G.fork_hold = 0;
     fork_waiters = 0;
@@ -870,7 +871,7 @@ void cycle_init(void)
     pthread_mutex_init(&G.cycle_lock, NULL);
     pthread_cond_init(&G.done_cv, NULL);
     pthread_cond_init(&G.start_cv, NULL);
-    pthread_mutex_init(&G.roots_lock, NULL);
+    pthread_mutex_init(&roots_st.roots_lock, NULL);
     if (!os_start_internal_thread(&G.coordinator, coordinator_main, NULL))
         pgc_fatal("pacegc: cannot start the collector thread\n");
 }

@@ -279,10 +279,24 @@ typedef struct pgc_thread {
  */
 enum pgc_phase { PHASE_OFF, PHASE_SWEEP_TERM, PHASE_MARK, PHASE_MARK_TERM, PHASE_SWEEP };
 
-/* ---- The collector's global state -------------------------------------------
- * One struct, so roots.c can exclude it from the data-segment scan (the
- * collector's own pointers into the heap are not roots).
+/* ---- The collector's state ---------------------------------------------------
+ * Each module owns its state: one struct per module (heap.h, roots.h, ...),
+ * and G below for what is not yet split. Every such object is defined
+ * PGC_STATE, in the section pgc_state, so roots.c can exclude the whole
+ * section from the data-segment scan (the collector's own pointers into the
+ * heap are not roots). The linker's bounds of the section are hidden
+ * (never exported; test_symbols.sh).
  */
+/* A root range or object handed to a visitor (roots.c, lifetimes.c). */
+typedef void (*range_fn)(void *ctx, uintptr_t lo, uintptr_t hi, int what);
+/* ROOT_OBJECT: [lo, hi) is one live object that is a root (an
+ * uncollectable object): grey it, as its kind says, do not scan it as a range. */
+enum { ROOT_STACK, ROOT_GLOBAL, ROOT_OBJECT };
+
+#define PGC_STATE __attribute__((section("pgc_state")))
+extern char __start_pgc_state[] __attribute__((visibility("hidden")));
+extern char __stop_pgc_state[] __attribute__((visibility("hidden")));
+
 /* Which of a central list pair (kinds.h) holds the spans swept this cycle. */
 static inline int swept_index(uint32_t sweepgen) { return (sweepgen >> 1) & 1; }
 
@@ -437,12 +451,6 @@ typedef struct pgc_globals {
     pthread_mutex_t stats_lock;
     pgc_cycle_info cycle_ring[256]; /* stats lock */
 
-    /* Roots (roots.c): registered ranges and cached data segments. */
-    pthread_mutex_t roots_lock;
-    uintptr_t (*root_ranges)[2];
-    size_t nroots, roots_cap;
-    uintptr_t (*seg_ranges)[2];
-    size_t nsegs, segs_cap;
 
     pgc_oom_handler oom_handler; /* relaxed: set rarely */
     _Atomic uint32_t wakeup_word; /* futex word workers may sleep on */
@@ -630,16 +638,6 @@ PGC_INTERNAL_API void threads_fork_child(void);
  * once inside ensure_init, before any thread can detach. */
 PGC_INTERNAL_API void threads_set_exit_hook(void (*fn)(pgc_thread *t));
 
-/* ---- roots.c ------------------------------------------------------------------ */
-PGC_INTERNAL_API void roots_refresh_segments(void);
-PGC_INTERNAL_API void roots_record_tls(pgc_thread *t);
-PGC_INTERNAL_API void roots_mark_all(pgc_marker *m);
-typedef void (*range_fn)(void *ctx, uintptr_t lo, uintptr_t hi, int what);
-/* ROOT_OBJECT: [lo, hi) is one live object that is a root (an
- * uncollectable object): grey it, as its kind says, do not scan it as a range. */
-enum { ROOT_STACK, ROOT_GLOBAL, ROOT_OBJECT };
-PGC_INTERNAL_API void roots_for_each(range_fn fn, void *ctx);
-PGC_INTERNAL_API void roots_for_each_verify(range_fn fn, void *ctx);
 
 /* ---- mark.c ------------------------------------------------------------------- */
 PGC_INTERNAL_API void mark_init(void);

@@ -45,6 +45,7 @@
  * libc locks a stopped thread may hold.
  */
 #include "internal.h"
+#include "roots.h"
 
 #include <errno.h>
 #include <fcntl.h>

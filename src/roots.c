@@ -13,10 +13,13 @@
  */
 #include "internal.h"
 #include "kinds.h"
+#include "roots.h"
 
 #include <elf.h>
 #include <link.h>
 #include <string.h>
+
+PGC_STATE roots_state roots_st;
 
 #define MAX_SEGS 1024
 
@@ -33,10 +36,11 @@ static void add_seg(uintptr_t lo, uintptr_t hi)
     }
 }
 
-/* A writable segment, minus the collector's global state G. */
+/* A writable segment, minus the collector's own state: the section
+ * pgc_state holds every module's state object (PGC_STATE, internal.h). */
 static void add_seg_excluding_self(uintptr_t lo, uintptr_t hi)
 {
-    uintptr_t glo = (uintptr_t)&G, ghi = glo + sizeof G;
+    uintptr_t glo = (uintptr_t)__start_pgc_state, ghi = (uintptr_t)__stop_pgc_state;
     if (ghi <= lo || glo >= hi) {
         add_seg(lo, hi);
         return;
@@ -115,19 +119,19 @@ void pgc_add_roots(void *start, size_t size)
                   "the program owns (malloc or mmap memory that holds GC pointers)\n", size);
     check_range("pgc_add_roots", start, size);
     ensure_init();
-    lock_stoppable(&G.roots_lock);
-    if (G.nroots == G.roots_cap) {
-        size_t cap = G.roots_cap ? 2 * G.roots_cap : 64;
+    lock_stoppable(&roots_st.roots_lock);
+    if (roots_st.nroots == roots_st.roots_cap) {
+        size_t cap = roots_st.roots_cap ? 2 * roots_st.roots_cap : 64;
         uintptr_t(*r)[2] = os_alloc_meta(cap * sizeof *r);
-        if (G.nroots)
-            memcpy(r, G.root_ranges, G.nroots * sizeof *r);
-        G.root_ranges = r; /* the old array is leaked: metadata is never unmapped */
-        G.roots_cap = cap;
+        if (roots_st.nroots)
+            memcpy(r, roots_st.root_ranges, roots_st.nroots * sizeof *r);
+        roots_st.root_ranges = r; /* the old array is leaked: metadata is never unmapped */
+        roots_st.roots_cap = cap;
     }
-    G.root_ranges[G.nroots][0] = (uintptr_t)start;
-    G.root_ranges[G.nroots][1] = (uintptr_t)start + size;
-    G.nroots++;
-    pthread_mutex_unlock(&G.roots_lock);
+    roots_st.root_ranges[roots_st.nroots][0] = (uintptr_t)start;
+    roots_st.root_ranges[roots_st.nroots][1] = (uintptr_t)start + size;
+    roots_st.nroots++;
+    pthread_mutex_unlock(&roots_st.roots_lock);
 }
 
 /* Removes every registered range that lies inside [start, start+size). A
@@ -137,17 +141,17 @@ void pgc_remove_roots(void *start, size_t size)
     check_range("pgc_remove_roots", start, size);
     ensure_init();
     uintptr_t lo = (uintptr_t)start, hi = lo + size;
-    lock_stoppable(&G.roots_lock);
+    lock_stoppable(&roots_st.roots_lock);
     size_t j = 0;
-    for (size_t i = 0; i < G.nroots; i++) {
-        if (G.root_ranges[i][0] >= lo && G.root_ranges[i][1] <= hi)
+    for (size_t i = 0; i < roots_st.nroots; i++) {
+        if (roots_st.root_ranges[i][0] >= lo && roots_st.root_ranges[i][1] <= hi)
             continue;
-        G.root_ranges[j][0] = G.root_ranges[i][0];
-        G.root_ranges[j][1] = G.root_ranges[i][1];
+        roots_st.root_ranges[j][0] = roots_st.root_ranges[i][0];
+        roots_st.root_ranges[j][1] = roots_st.root_ranges[i][1];
         j++;
     }
-    G.nroots = j;
-    pthread_mutex_unlock(&G.roots_lock);
+    roots_st.nroots = j;
+    pthread_mutex_unlock(&roots_st.roots_lock);
 }
 
 /* ---- Enumeration ------------------------------------------------------------------ */
@@ -187,8 +191,8 @@ void roots_for_each_verify(range_fn fn, void *ctx)
     }
     for (size_t i = 0; i < nsegs; i++)
         fn(ctx, segs[i][0], segs[i][1], ROOT_GLOBAL);
-    for (size_t i = 0; i < G.nroots; i++)
-        fn(ctx, G.root_ranges[i][0], G.root_ranges[i][1], ROOT_GLOBAL);
+    for (size_t i = 0; i < roots_st.nroots; i++)
+        fn(ctx, roots_st.root_ranges[i][0], roots_st.root_ranges[i][1], ROOT_GLOBAL);
     kinds_for_each_uncollectable(fn, ctx); /* live uncollectable objects */
 }
 
@@ -205,8 +209,8 @@ void roots_for_each(range_fn fn, void *ctx)
     }
     for (size_t i = 0; i < nsegs; i++)
         fn(ctx, segs[i][0], segs[i][1], ROOT_GLOBAL);
-    for (size_t i = 0; i < G.nroots; i++)
-        fn(ctx, G.root_ranges[i][0], G.root_ranges[i][1], ROOT_GLOBAL);
+    for (size_t i = 0; i < roots_st.nroots; i++)
+        fn(ctx, roots_st.root_ranges[i][0], roots_st.root_ranges[i][1], ROOT_GLOBAL);
     kinds_for_each_uncollectable(fn, ctx); /* live uncollectable objects */
 }
 

@@ -4,6 +4,7 @@
  */
 #include "internal.h"
 #include "testhooks.h"
+#include "roots.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -37,7 +38,7 @@ static uintptr_t main_stack_lo;
  * child's copy of the heap, the caches and the thread list is consistent. */
 void threads_fork_prepare(void)
 {
-    lock_stoppable(&G.roots_lock);
+    lock_stoppable(&roots_st.roots_lock);
     lock_stoppable(&G.threads_lock);
     stop_world();
 }
@@ -46,7 +47,7 @@ void threads_fork_parent(void)
 {
     start_world();
     pthread_mutex_unlock(&G.threads_lock);
-    pthread_mutex_unlock(&G.roots_lock);
+    pthread_mutex_unlock(&roots_st.roots_lock);
 }
 
 /* The child: only the forking thread exists. Every other thread's caches
