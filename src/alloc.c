@@ -17,6 +17,7 @@
  */
 #include "internal.h"
 #include "kinds.h"
+#include "heap.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -142,7 +143,7 @@ void cache_release_all(pgc_thread *t)
 {
     for (unsigned k = 0, nk = kinds_count(); k < nk; k++) {
         pgc_cache *caches = kind_caches_peek(t, k);
-        for (int c = 0; caches && c < G.nclasses; c++)
+        for (int c = 0; caches && c < heap_st.nclasses; c++)
             cache_release(&caches[c], k, c);
     }
 }
@@ -190,10 +191,10 @@ static pgc_span *central_take(unsigned kind, int sclass, pgc_span *give, bool gi
         lib_preempt(pgc_self);
     }
     bool fresh;
-    pgc_span *s = span_for(G.class_npages[sclass], &fresh);
+    pgc_span *s = span_for(heap_st.class_npages[sclass], &fresh);
     if (!s)
         return NULL;
-    span_init_objects(s, sclass, (int)kind, kind_span_trace(kind, G.class_size[sclass]));
+    span_init_objects(s, sclass, (int)kind, kind_span_trace(kind, heap_st.class_size[sclass]));
     s->needzero = !fresh;
     span_publish(s);
     kinds_span_born(s);
@@ -234,7 +235,7 @@ void cache_blacken_all(pgc_thread *t)
 {
     for (unsigned k = 0, nk = kinds_count(); k < nk; k++) {
         pgc_cache *caches = kind_caches_peek(t, k);
-        for (int c = 0; caches && c < G.nclasses; c++)
+        for (int c = 0; caches && c < heap_st.nclasses; c++)
             cache_blacken(t, &caches[c]);
     }
 }
@@ -246,7 +247,7 @@ uint64_t cache_black_allocated(pgc_thread *t)
     uint64_t unused = 0;
     for (unsigned k = 0, nk = kinds_count(); k < nk; k++) {
         pgc_cache *caches = kind_caches_peek(t, k);
-        for (int c = 0; caches && c < G.nclasses; c++) {
+        for (int c = 0; caches && c < heap_st.nclasses; c++) {
             pgc_cache *cc = &caches[c];
             if (cc->span && cc->free_bits)
                 unused += (uint64_t)__builtin_popcountll(cc->free_bits) * cc->size;
@@ -300,8 +301,8 @@ static bool cache_refill(pgc_thread *t, pgc_cache *cc, unsigned kind, int sclass
             return true;
         }
     }
-    uint64_t span_bytes = (uint64_t)G.class_npages[sclass] << PAGE_SHIFT;
-    uint64_t word_bytes = (uint64_t)64 * G.class_size[sclass];
+    uint64_t span_bytes = (uint64_t)heap_st.class_npages[sclass] << PAGE_SHIFT;
+    uint64_t word_bytes = (uint64_t)64 * heap_st.class_size[sclass];
     uint64_t charge = word_bytes < span_bytes ? word_bytes : span_bytes;
     bool charged = load_relaxed(&G.assists_enabled) != 0;
     pgc_span *give = NULL;
@@ -415,7 +416,7 @@ __attribute__((always_inline)) static inline void *alloc_any(size_t size, unsign
         void *p = size <= MAX_SMALL ? alloc_small(t, size, kind) : alloc_large(t, size, kind);
         if (__builtin_expect(p != NULL, 1))
             return p;
-        if (size > G.heap_size || attempt == 1) {
+        if (size > heap_st.heap_size || attempt == 1) {
             pgc_oom_handler h = G.oom_handler;
             if (h)
                 return h(size);
@@ -448,7 +449,7 @@ void *pgc_alloc_kind(const pgc_kind *kind, size_t size)
 
 static void *alloc_large(pgc_thread *t, size_t size, unsigned kind)
 {
-    if (size > G.heap_size)
+    if (size > heap_st.heap_size)
         return NULL;
     size_t npages = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
     uint64_t bytes = (uint64_t)npages << PAGE_SHIFT;
@@ -600,14 +601,14 @@ pgc_oom_handler pgc_set_oom_handler(pgc_oom_handler handler)
 
 static void oom_abort(size_t request)
 {
-    if (request > G.heap_size)
+    if (request > heap_st.heap_size)
         pgc_fatal("pacegc: allocation of %zu bytes is too large: the heap can hold at most %zu bytes "
                   "(heap_sys %llu bytes, heap goal %llu bytes)\n",
-                  request, (size_t)G.heap_size, (unsigned long long)load_relaxed(&G.heap_sys),
+                  request, (size_t)heap_st.heap_size, (unsigned long long)load_relaxed(&heap_st.heap_sys),
                   (unsigned long long)load_relaxed(&G.goal));
     pgc_fatal("pacegc: out of memory: cannot allocate %zu bytes (heap_sys %llu bytes, heap_alloc %llu "
               "bytes, heap goal %llu bytes): %s\n",
-              request, (unsigned long long)load_relaxed(&G.heap_sys),
+              request, (unsigned long long)load_relaxed(&heap_st.heap_sys),
               (unsigned long long)load_relaxed(&G.heap_alloc), (unsigned long long)load_relaxed(&G.goal),
               strerror(errno ? errno : ENOMEM));
 }

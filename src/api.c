@@ -3,6 +3,7 @@
  */
 #include "internal.h"
 #include "lifetimes.h"
+#include "heap.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -39,6 +39,7 @@
 #include "trace.h"
 #include "lifetimes.h"
 #include "roots.h"
+#include "heap.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -190,7 +191,7 @@ static void report_miss(pgc_span *s, uintptr_t base, uintptr_t word, uintptr_t p
  * (1/128 of the reservation, touched only for the part in use). */
 static uint64_t *garbage1;
 
-static inline uintptr_t granule_of(uintptr_t base) { return (base - G.heap_base) / GRANULE; }
+static inline uintptr_t granule_of(uintptr_t base) { return (base - heap_st.heap_base) / GRANULE; }
 
 static inline bool garbage1_test(uintptr_t base)
 {
@@ -464,8 +465,8 @@ PGC_NO_SANITIZE static void check_mark_all(void)
  */
 void checkmark_snapshot(void)
 {
-    size_t used = G.heap_end - G.heap_base;
-    size_t bytes = (G.heap_size / GRANULE + 63) / 64 * sizeof(uint64_t);
+    size_t used = heap_st.heap_end - heap_st.heap_base;
+    size_t bytes = (heap_st.heap_size / GRANULE + 63) / 64 * sizeof(uint64_t);
     if (!garbage1) {
         garbage1 = os_reserve(bytes);
         if (!garbage1 || !os_commit(garbage1, bytes))
@@ -476,8 +477,8 @@ void checkmark_snapshot(void)
     check_mark_all();
     uint64_t garbage = 0;
     for (uintptr_t pi = 0; pi < (used >> PAGE_SHIFT);) {
-        pgc_span *s = load_relaxed(&G.pagemap[pi]);
-        uintptr_t page = G.heap_base + (pi << PAGE_SHIFT);
+        pgc_span *s = load_relaxed(&heap_st.pagemap[pi]);
+        uintptr_t page = heap_st.heap_base + (pi << PAGE_SHIFT);
         if (!s || load_relaxed(&s->state) != SPAN_IN_USE || s->start != page) {
             pi++;
             continue;

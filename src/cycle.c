@@ -30,6 +30,7 @@
 #include "lifetimes.h"
 #include "testhooks.h"
 #include "roots.h"
+#include "heap.h"
 
 #include <link.h>
 #include <stdio.h>
@@ -68,8 +69,8 @@ static uint64_t dbits(double d)
  * readers. Pacer lock held. */
 void pacer_publish_locked(void)
 {
-    uint64_t sys = load_relaxed(&G.heap_sys), rel = load_relaxed(&G.heap_released);
-    uint64_t free_bytes = load_relaxed(&G.heap_free);
+    uint64_t sys = load_relaxed(&heap_st.heap_sys), rel = load_relaxed(&heap_st.heap_released);
+    uint64_t free_bytes = load_relaxed(&heap_st.heap_free);
     pgc_pacer_set_mem_stats(&G.pacer, sys - rel, free_bytes - rel, sys - free_bytes);
     uint64_t goal;
     uint64_t trig = pgc_pacer_trigger_goal(&G.pacer, &goal);

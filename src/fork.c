@@ -34,6 +34,7 @@
  */
 #include "internal.h"
 #include "lifetimes.h"
+#include "heap.h"
 
 /* INV-FORK-NEST: prepares open on this thread (thread-local: the forking
  * thread alone reads and writes it; the child inherits the value). */

@@ -9,9 +9,12 @@
  * (PROT_NONE, MAP_NORESERVE); pages are committed as the heap grows.
  */
 #include "internal.h"
+#include "heap.h"
 
 #include <string.h>
 #include <sys/mman.h>
+
+PGC_STATE heap_state heap_st;
 
 #define DEFAULT_RESERVE ((size_t)256 << 30) /* 256 GiB of address space */
 #define MIN_RESERVE ((size_t)1 << 30)
@@ -25,13 +28,13 @@ static void init_classes(void)
 {
     int n = 1;
     for (uint32_t s = 16; s <= 256; s += 16)
-        G.class_size[n++] = s;
+        heap_st.class_size[n++] = s;
     for (uint32_t p = 256; p < MAX_SMALL; p *= 2)
         for (uint32_t k = 1; k <= 8; k++)
-            G.class_size[n++] = p + k * (p / 8);
-    G.nclasses = n;
+            heap_st.class_size[n++] = p + k * (p / 8);
+    heap_st.nclasses = n;
     for (int c = 1; c < n; c++) {
-        uint32_t size = G.class_size[c];
+        uint32_t size = heap_st.class_size[c];
         /* At least MIN_SPAN_BYTES (fewer refills per object) unless that
          * holds more than MAX_SPAN_OBJECTS; at least 4 objects for the big
          * classes, at most 8 pages. */
@@ -55,19 +58,19 @@ static void init_classes(void)
             if (bytes - nel * size <= bytes / 8)
                 break;
         }
-        G.class_npages[c] = np;
+        heap_st.class_npages[c] = np;
     }
     int c = 1;
     for (uint32_t i = 0; i <= MAX_SMALL / 16; i++) {
-        while (G.class_size[c] < i * 16)
+        while (heap_st.class_size[c] < i * 16)
             c++;
-        G.size_to_class16[i] = (uint8_t)c;
+        heap_st.size_to_class16[i] = (uint8_t)c;
     }
 }
 
 int size_to_class(size_t size)
 {
-    return G.size_to_class16[(size + 15) >> 4];
+    return heap_st.size_to_class16[(size + 15) >> 4];
 }
 
 /* ---- Span descriptors ----------------------------------------------------- */
@@ -77,9 +80,9 @@ static pgc_span *meta_next, *meta_end;
 /* Heap lock held. */
 static pgc_span *span_new(void)
 {
-    pgc_span *s = G.spare_spans;
+    pgc_span *s = heap_st.spare_spans;
     if (s) {
-        G.spare_spans = s->next;
+        heap_st.spare_spans = s->next;
     } else {
         if (meta_next == meta_end) {
             meta_next = os_alloc_meta(META_CHUNK);
@@ -96,17 +99,17 @@ static pgc_span *span_new(void)
 static void span_dispose(pgc_span *s)
 {
     store_relaxed(&s->state, SPAN_FREE);
-    s->next = G.spare_spans;
-    G.spare_spans = s;
+    s->next = heap_st.spare_spans;
+    heap_st.spare_spans = s;
 }
 
 /* ---- Free spans ------------------------------------------------------------ */
 
-static inline uintptr_t page_index(uintptr_t addr) { return (addr - G.heap_base) >> PAGE_SHIFT; }
+static inline uintptr_t page_index(uintptr_t addr) { return (addr - heap_st.heap_base) >> PAGE_SHIFT; }
 
 static void bin_insert(pgc_span *s)
 {
-    pgc_span **bin = &G.free_bins[s->npages < NUM_FREE_BINS ? s->npages : 0];
+    pgc_span **bin = &heap_st.free_bins[s->npages < NUM_FREE_BINS ? s->npages : 0];
     s->prev = NULL;
     s->next = *bin;
     if (*bin)
@@ -116,7 +119,7 @@ static void bin_insert(pgc_span *s)
 
 static void bin_remove(pgc_span *s)
 {
-    pgc_span **bin = &G.free_bins[s->npages < NUM_FREE_BINS ? s->npages : 0];
+    pgc_span **bin = &heap_st.free_bins[s->npages < NUM_FREE_BINS ? s->npages : 0];
     if (s->prev)
         s->prev->next = s->next;
     else
@@ -129,16 +132,16 @@ static void bin_remove(pgc_span *s)
 static void set_free_ends(pgc_span *s)
 {
     uintptr_t first = page_index(s->start);
-    store_release(&G.pagemap[first], s);
-    store_release(&G.pagemap[first + s->npages - 1], s);
+    store_release(&heap_st.pagemap[first], s);
+    store_release(&heap_st.pagemap[first + s->npages - 1], s);
 }
 
 /* The free span ending just before page `pi`, or NULL. */
 static pgc_span *free_span_at(uintptr_t pi)
 {
-    if (pi >= G.heap_size >> PAGE_SHIFT)
+    if (pi >= heap_st.heap_size >> PAGE_SHIFT)
         return NULL;
-    pgc_span *s = load_relaxed(&G.pagemap[pi]);
+    pgc_span *s = load_relaxed(&heap_st.pagemap[pi]);
     return s && load_relaxed(&s->state) == SPAN_FREE ? s : NULL;
 }
 
@@ -147,13 +150,13 @@ static void absorb(pgc_span *a, pgc_span *b)
 {
     if (a->released != b->released) {
         pgc_span *r = a->released ? a : b;
-        fetch_sub_relaxed(&G.heap_released, (uint64_t)r->npages << PAGE_SHIFT);
+        fetch_sub_relaxed(&heap_st.heap_released, (uint64_t)r->npages << PAGE_SHIFT);
         a->released = 0;
     }
     a->needzero |= b->needzero;
     /* the page between them becomes interior: INV-PAGEMAP wants NULL */
-    store_relaxed(&G.pagemap[page_index(a->start) + a->npages - 1], NULL);
-    store_relaxed(&G.pagemap[page_index(b->start)], NULL);
+    store_relaxed(&heap_st.pagemap[page_index(a->start) + a->npages - 1], NULL);
+    store_relaxed(&heap_st.pagemap[page_index(b->start)], NULL);
     a->npages += b->npages;
     span_dispose(b);
 }
@@ -180,10 +183,10 @@ static void insert_free(pgc_span *s)
 static pgc_span *find_free(size_t npages)
 {
     for (size_t n = npages; n < NUM_FREE_BINS; n++)
-        if (G.free_bins[n])
-            return G.free_bins[n];
+        if (heap_st.free_bins[n])
+            return heap_st.free_bins[n];
     pgc_span *best = NULL;
-    for (pgc_span *s = G.free_bins[0]; s; s = s->next)
+    for (pgc_span *s = heap_st.free_bins[0]; s; s = s->next)
         if (s->npages >= npages && (!best || s->npages < best->npages ||
                                     (s->npages == best->npages && s->start < best->start)))
             best = s;
@@ -195,17 +198,17 @@ static bool grow(size_t npages)
 {
     size_t bytes = (npages << PAGE_SHIFT) + CHUNK_BYTES - 1;
     bytes -= bytes % CHUNK_BYTES;
-    if (G.heap_end + bytes > G.heap_base + G.heap_size || G.heap_end + bytes < G.heap_end)
+    if (heap_st.heap_end + bytes > heap_st.heap_base + heap_st.heap_size || heap_st.heap_end + bytes < heap_st.heap_end)
         return false;
-    if (!os_commit((void *)G.heap_end, bytes))
+    if (!os_commit((void *)heap_st.heap_end, bytes))
         return false;
     pgc_span *s = span_new();
-    s->start = G.heap_end;
+    s->start = heap_st.heap_end;
     s->npages = (uint32_t)(bytes >> PAGE_SHIFT);
     store_relaxed(&s->state, SPAN_FREE);
-    G.heap_end += bytes;
-    fetch_add_relaxed(&G.heap_sys, (uint64_t)bytes);
-    fetch_add_relaxed(&G.heap_free, (uint64_t)bytes);
+    heap_st.heap_end += bytes;
+    fetch_add_relaxed(&heap_st.heap_sys, (uint64_t)bytes);
+    fetch_add_relaxed(&heap_st.heap_free, (uint64_t)bytes);
     insert_free(s);
     return true;
 }
@@ -219,18 +222,18 @@ static bool grow(size_t npages)
  */
 pgc_span *heap_alloc_span(size_t npages, bool may_grow, bool *fresh)
 {
-    pthread_mutex_lock(&G.heap_lock);
+    pthread_mutex_lock(&heap_st.heap_lock);
     pgc_span *s = find_free(npages);
     if (!s && may_grow && grow(npages))
         s = find_free(npages);
     if (!s) {
-        pthread_mutex_unlock(&G.heap_lock);
+        pthread_mutex_unlock(&heap_st.heap_lock);
         return NULL;
     }
     bin_remove(s);
     uintptr_t first = page_index(s->start);
-    store_relaxed(&G.pagemap[first], NULL);
-    store_relaxed(&G.pagemap[first + s->npages - 1], NULL);
+    store_relaxed(&heap_st.pagemap[first], NULL);
+    store_relaxed(&heap_st.pagemap[first + s->npages - 1], NULL);
     if (s->npages > npages) {
         pgc_span *rest = span_new();
         rest->start = s->start + (npages << PAGE_SHIFT);
@@ -243,18 +246,18 @@ pgc_span *heap_alloc_span(size_t npages, bool may_grow, bool *fresh)
         bin_insert(rest);
     }
     if (s->released)
-        fetch_sub_relaxed(&G.heap_released, (uint64_t)npages << PAGE_SHIFT);
-    fetch_sub_relaxed(&G.heap_free, (uint64_t)npages << PAGE_SHIFT);
+        fetch_sub_relaxed(&heap_st.heap_released, (uint64_t)npages << PAGE_SHIFT);
+    fetch_sub_relaxed(&heap_st.heap_free, (uint64_t)npages << PAGE_SHIFT);
 #ifdef PGC_DEBUG
     for (uintptr_t i = 0; i < npages; i++) {
-        pgc_span *o = load_relaxed(&G.pagemap[first + i]);
+        pgc_span *o = load_relaxed(&heap_st.pagemap[first + i]);
         PGC_ASSERT(o == NULL);
     }
 #endif
     *fresh = s->released || !s->needzero;
     s->released = 0;
     s->next = s->prev = NULL;
-    pthread_mutex_unlock(&G.heap_lock);
+    pthread_mutex_unlock(&heap_st.heap_lock);
     return s;
 }
 
@@ -265,7 +268,7 @@ void span_init_objects(pgc_span *s, int sclass, int kind, int trace)
     s->kind = (uint8_t)kind;
     s->trace = (uint8_t)trace;
     if (sclass) {
-        s->elem_size = G.class_size[sclass];
+        s->elem_size = heap_st.class_size[sclass];
         s->nelems = (uint32_t)(((uintptr_t)s->npages << PAGE_SHIFT) / s->elem_size);
         s->div_mul = (uint32_t)(((1ull << 32) + s->elem_size - 1) / s->elem_size);
     } else {
@@ -295,7 +298,7 @@ void span_publish(pgc_span *s)
     fetch_add_relaxed(&G.nspans, 1);
     uintptr_t first = page_index(s->start);
     for (uintptr_t i = 0; i < s->npages; i++)
-        store_release(&G.pagemap[first + i], s);
+        store_release(&heap_st.pagemap[first + i], s);
 }
 
 /* Return an in-use span's pages to the page heap. Never while marking
@@ -303,29 +306,29 @@ void span_publish(pgc_span *s)
 void heap_free_span(pgc_span *s)
 {
     PGC_ASSERT(load_relaxed(&G.phase) != PHASE_MARK);
-    pthread_mutex_lock(&G.heap_lock);
+    pthread_mutex_lock(&heap_st.heap_lock);
     store_release(&s->state, SPAN_FREE);
     fetch_sub_relaxed(&G.nspans, 1);
     uintptr_t first = page_index(s->start);
     for (uintptr_t i = 0; i < s->npages; i++)
-        store_relaxed(&G.pagemap[first + i], NULL);
+        store_relaxed(&heap_st.pagemap[first + i], NULL);
     s->needzero = 1;
     s->released = 0;
     s->sclass = 0;
-    fetch_add_relaxed(&G.heap_free, (uint64_t)s->npages << PAGE_SHIFT);
+    fetch_add_relaxed(&heap_st.heap_free, (uint64_t)s->npages << PAGE_SHIFT);
     insert_free(s);
-    pthread_mutex_unlock(&G.heap_lock);
+    pthread_mutex_unlock(&heap_st.heap_lock);
 }
 
 /* Return free pages to the OS until at most `retain` bytes of the heap are
  * resident (heap_sys - heap_released), largest free spans first. */
 void heap_scavenge(uint64_t retain)
 {
-    pthread_mutex_lock(&G.heap_lock);
+    pthread_mutex_lock(&heap_st.heap_lock);
     for (int b = 0; b < NUM_FREE_BINS; b++) {
         int bin = b == 0 ? 0 : NUM_FREE_BINS - b;
-        for (pgc_span *s = G.free_bins[bin]; s; s = s->next) {
-            uint64_t resident = load_relaxed(&G.heap_sys) - load_relaxed(&G.heap_released);
+        for (pgc_span *s = heap_st.free_bins[bin]; s; s = s->next) {
+            uint64_t resident = load_relaxed(&heap_st.heap_sys) - load_relaxed(&heap_st.heap_released);
             if (resident <= retain)
                 goto done;
             if (s->released)
@@ -333,11 +336,11 @@ void heap_scavenge(uint64_t retain)
             os_release((void *)s->start, (size_t)s->npages << PAGE_SHIFT);
             s->released = 1;
             s->needzero = 0;
-            fetch_add_relaxed(&G.heap_released, (uint64_t)s->npages << PAGE_SHIFT);
+            fetch_add_relaxed(&heap_st.heap_released, (uint64_t)s->npages << PAGE_SHIFT);
         }
     }
 done:
-    pthread_mutex_unlock(&G.heap_lock);
+    pthread_mutex_unlock(&heap_st.heap_lock);
 }
 
 void heap_init(void)
@@ -349,16 +352,16 @@ void heap_init(void)
         size /= 2;
     if (!base)
         pgc_fatal("pacegc: cannot reserve address space for the heap (even %zu bytes)\n", MIN_RESERVE);
-    G.heap_base = ((uintptr_t)base + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-    G.heap_size = size;
-    G.heap_end = G.heap_base;
-    size_t map_bytes = (size >> PAGE_SHIFT) * sizeof(G.pagemap[0]);
+    heap_st.heap_base = ((uintptr_t)base + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+    heap_st.heap_size = size;
+    heap_st.heap_end = heap_st.heap_base;
+    size_t map_bytes = (size >> PAGE_SHIFT) * sizeof(heap_st.pagemap[0]);
     void *pm = mmap(NULL, map_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
                     -1, 0);
     if (pm == MAP_FAILED)
         pgc_fatal("pacegc: cannot map the page map (%zu bytes)\n", map_bytes);
-    G.pagemap = pm;
-    pthread_mutex_init(&G.heap_lock, NULL);
+    heap_st.pagemap = pm;
+    pthread_mutex_init(&heap_st.heap_lock, NULL);
 }
 
-void heap_fork_child(void) { pthread_mutex_init(&G.heap_lock, NULL); }
+void heap_fork_child(void) { pthread_mutex_init(&heap_st.heap_lock, NULL); }

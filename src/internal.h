@@ -300,17 +300,8 @@ extern char __stop_pgc_state[] __attribute__((visibility("hidden")));
 /* Which of a central list pair (kinds.h) holds the spans swept this cycle. */
 static inline int swept_index(uint32_t sweepgen) { return (sweepgen >> 1) & 1; }
 
-#define NUM_FREE_BINS 128
-
 typedef struct pgc_globals {
-    /* Immutable after init. */
-    uintptr_t heap_base;   /* reservation start (PAGE_SIZE aligned) */
-    uintptr_t heap_size;   /* reservation size */
-    _Atomic(pgc_span *) *pagemap; /* page index -> span (INV-PAGEMAP) */
-    int nclasses;
-    uint32_t class_size[MAX_CLASSES];
-    uint32_t class_npages[MAX_CLASSES];
-    uint8_t size_to_class16[MAX_SMALL / 16 + 1];
+    /* Immutable after init (options_init, api.c's init_all). */
     int procs;
     int stop_signal;
     bool gctrace, pacertrace, checkmark;
@@ -319,16 +310,6 @@ typedef struct pgc_globals {
     int gclog_fd;
     uint64_t init_ns;
 
-    /* Page heap (heap.c), heap lock. INV-PAGEMAP: a page map entry is NULL,
-     * or the in-use span containing the page, or (first and last page of a
-     * free span only) that free span. */
-    pthread_mutex_t heap_lock;
-    uintptr_t heap_end;          /* committed prefix of the reservation */
-    pgc_span *free_bins[NUM_FREE_BINS]; /* free spans of exactly n pages; [0] = larger */
-    pgc_span *spare_spans;       /* recycled descriptors */
-    _Atomic uint64_t heap_sys;   /* committed bytes (heap lock writes, relaxed reads) */
-    _Atomic uint64_t heap_released;
-    _Atomic uint64_t heap_free;  /* bytes in free spans, released or not */
 
     /* Central lists: per kind and class, in the kinds table (kinds.h). */
     pthread_mutex_t large_lock;
@@ -481,30 +462,6 @@ PGC_INTERNAL_API bool os_start_internal_thread(pthread_t *out, void *(*fn)(void 
 PGC_INTERNAL_API void pgc_hook_point(int point);
 PGC_INTERNAL_API bool pgc_hook_armed(int point);
 
-/* ---- heap.c ----------------------------------------------------------------- */
-PGC_INTERNAL_API void heap_init(void);
-PGC_INTERNAL_API void heap_fork_child(void);
-PGC_INTERNAL_API pgc_span *heap_alloc_span(size_t npages, bool may_grow, bool *fresh);
-PGC_INTERNAL_API void heap_free_span(pgc_span *s);
-PGC_INTERNAL_API void heap_scavenge(uint64_t retain);
-PGC_INTERNAL_API void span_init_objects(pgc_span *s, int sclass, int kind, int trace);
-PGC_INTERNAL_API void span_publish(pgc_span *s);
-PGC_INTERNAL_API int size_to_class(size_t size);
-
-/* Find the span holding addr, or NULL: a few loads (INV-PAGEMAP). */
-static inline pgc_span *span_of(uintptr_t addr)
-{
-    uintptr_t off = addr - G.heap_base;
-    if (off >= G.heap_size)
-        return NULL;
-    /* acquire: pairs with the release store in span_publish */
-    pgc_span *s = load_acquire(&G.pagemap[off >> PAGE_SHIFT]);
-    if (s == NULL || load_acquire(&s->state) != SPAN_IN_USE)
-        return NULL;
-    if (addr - s->start >= ((uintptr_t)s->npages << PAGE_SHIFT))
-        return NULL;
-    return s;
-}
 
 static inline uint32_t span_index(const pgc_span *s, uintptr_t addr)
 {

@@ -24,6 +24,7 @@
 #include "internal.h"
 #include "trace.h"
 #include "lifetimes.h"
+#include "heap.h"
 
 #include <string.h>
 #include <time.h>
@@ -271,7 +272,7 @@ void marker_end(pgc_marker *m)
 
 __attribute__((always_inline)) static inline void candidate(pgc_marker *m, uintptr_t word)
 {
-    if (word - G.heap_base >= G.heap_size)
+    if (word - heap_st.heap_base >= heap_st.heap_size)
         return;
     pgc_span *s = span_of(word);
     if (!s)

@@ -46,6 +46,7 @@
  */
 #include "internal.h"
 #include "roots.h"
+#include "heap.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -182,7 +183,7 @@ static const char *uffd_setup(void)
         close(fd);
         return why;
     }
-    struct uffdio_register reg = { .range = { .start = G.heap_base, .len = G.heap_size },
+    struct uffdio_register reg = { .range = { .start = heap_st.heap_base, .len = heap_st.heap_size },
                                    .mode = UFFDIO_REGISTER_MODE_WP };
     if (ioctl(fd, UFFDIO_REGISTER, &reg) != 0 ||
         !(reg.ioctls & ((uint64_t)1 << _UFFDIO_WRITEPROTECT))) {
@@ -197,8 +198,8 @@ static const char *uffd_setup(void)
         return why;
     }
     /* Probe PAGEMAP_SCAN (Linux 6.7) on one page of the reservation. */
-    struct pm_scan_arg a = { .size = sizeof a, .flags = PM_SCAN_CHECK_WPASYNC, .start = G.heap_base,
-                             .end = G.heap_base + 4096, .category_mask = PAGE_IS_WRITTEN,
+    struct pm_scan_arg a = { .size = sizeof a, .flags = PM_SCAN_CHECK_WPASYNC, .start = heap_st.heap_base,
+                             .end = heap_st.heap_base + 4096, .category_mask = PAGE_IS_WRITTEN,
                              .return_mask = PAGE_IS_WRITTEN };
     if (ioctl(pm, PAGEMAP_SCAN, &a) < 0) {
         snprintf(why, sizeof why, "PAGEMAP_SCAN: %s", strerror(errno));
@@ -281,14 +282,14 @@ static _Atomic uintptr_t prot_hi;    /* end of the range protected this cycle (c
 static struct sigaction old_segv, old_bus; /* the program's handlers, for chaining (fixed at init) */
 static _Atomic uint64_t prot_faults; /* handled write faults (statistics, relaxed) */
 
-static inline size_t page_no(uintptr_t a) { return (a - G.heap_base) / OS_PAGE; }
+static inline size_t page_no(uintptr_t a) { return (a - heap_st.heap_base) / OS_PAGE; }
 static inline bool prot_test(size_t i) { return load_relaxed(&prot_bits[i / 64]) >> (i % 64) & 1; }
 
 /* Whole heap writable, every bit clear: all pages count as written. */
 static void unprotect_all(void)
 {
     uintptr_t hi = load_seq_cst(&prot_hi);
-    if (hi > G.heap_base && mprotect((void *)G.heap_base, hi - G.heap_base, PROT_READ | PROT_WRITE) != 0)
+    if (hi > heap_st.heap_base && mprotect((void *)heap_st.heap_base, hi - heap_st.heap_base, PROT_READ | PROT_WRITE) != 0)
         pgc_fatal("pacegc: none-mprotect: cannot un-protect the heap: %s\n", strerror(errno));
     size_t n = (page_no(hi) + 63) / 64;
     for (size_t i = 0; i < n; i++)
@@ -320,7 +321,7 @@ static void write_fault(int sig, siginfo_t *si, void *uc)
     int saved = errno;
     uintptr_t a = (uintptr_t)si->si_addr;
     uintptr_t hi = load_seq_cst(&prot_hi);
-    if (a - G.heap_base < G.heap_size && a < hi) {
+    if (a - heap_st.heap_base < heap_st.heap_size && a < hi) {
         size_t i = page_no(a);
         uintptr_t page = a & ~(uintptr_t)(OS_PAGE - 1);
         if (prot_test(i)) {
@@ -340,14 +341,14 @@ static void write_fault(int sig, siginfo_t *si, void *uc)
 static const char *mprotect_setup(void)
 {
     static char why[160];
-    size_t bytes = (G.heap_size / OS_PAGE + 63) / 64 * 8;
+    size_t bytes = (heap_st.heap_size / OS_PAGE + 63) / 64 * 8;
     void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) {
         snprintf(why, sizeof why, "cannot map the page bitmap: %s", strerror(errno));
         return why;
     }
     prot_bits = p;
-    store_seq_cst(&prot_hi, G.heap_base);
+    store_seq_cst(&prot_hi, heap_st.heap_base);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = write_fault;
@@ -369,7 +370,7 @@ bool pgc__nobarrier_unprotect(const void *p, size_t n)
     if (pgc__barrier_mode != PGC_BARRIER_NONE_MPROTECT || n == 0)
         return false;
     uintptr_t lo = (uintptr_t)p, hi = load_seq_cst(&prot_hi);
-    if (lo - G.heap_base >= G.heap_size || lo >= hi)
+    if (lo - heap_st.heap_base >= heap_st.heap_size || lo >= hi)
         return false;
     uintptr_t e = lo + n < hi ? lo + n : hi;
     bool changed = false;
@@ -413,7 +414,7 @@ static uint64_t mprotect_round(pgc_marker *m)
         store_seq_cst(&prot_hi, end); /* before any page above the old end is protected */
     uint64_t pages = 0;
     uintptr_t run = 0;
-    for (uintptr_t x = G.heap_base; x < end;) {
+    for (uintptr_t x = heap_st.heap_base; x < end;) {
         pgc_span *s = span_of(x);
         if (!s || s->kind == KIND_ATOMIC) {
             if (run) {
@@ -480,9 +481,9 @@ void nobarrier_fork_child(void)
  * a stopped thread (INV-STW-LOCKS), so this works with the world stopped. */
 static uintptr_t heap_end_now(void)
 {
-    pthread_mutex_lock(&G.heap_lock);
-    uintptr_t e = G.heap_end;
-    pthread_mutex_unlock(&G.heap_lock);
+    pthread_mutex_lock(&heap_st.heap_lock);
+    uintptr_t e = heap_st.heap_end;
+    pthread_mutex_unlock(&heap_st.heap_lock);
     return e;
 }
 
@@ -529,7 +530,7 @@ static uint64_t scan_written(pgc_marker *m)
     struct page_region vec[SCAN_VEC];
     uintptr_t end = heap_end_now();
     struct pm_scan_arg a = { .size = sizeof a, .flags = PM_SCAN_WP_MATCHING | PM_SCAN_CHECK_WPASYNC,
-                             .start = G.heap_base, .end = end, .vec = m ? (uintptr_t)vec : 0,
+                             .start = heap_st.heap_base, .end = end, .vec = m ? (uintptr_t)vec : 0,
                              .vec_len = m ? SCAN_VEC : 0, .category_mask = PAGE_IS_WRITTEN,
                              .return_mask = PAGE_IS_WRITTEN };
     uint64_t pages = 0;

@@ -7,6 +7,7 @@
  * only copies into a static buffer; printing happens after the restart.
  */
 #include "internal.h"
+#include "heap.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -135,8 +136,8 @@ void pgc_read_stats(pgc_stats *out)
     out->heap_alloc_peak = load_relaxed(&G.heap_alloc_peak);
     out->heap_marked = load_relaxed(&G.heap_marked);
     out->heap_goal = load_relaxed(&G.goal);
-    out->heap_sys = load_relaxed(&G.heap_sys);
-    out->heap_released = load_relaxed(&G.heap_released);
+    out->heap_sys = load_relaxed(&heap_st.heap_sys);
+    out->heap_released = load_relaxed(&heap_st.heap_released);
     out->total_alloc = load_relaxed(&G.total_alloc);
     out->pause_total_ns = load_relaxed(&G.pause_total_ns);
     out->pause_max_ns = load_relaxed(&G.pause_max_ns);

@@ -14,6 +14,7 @@
  */
 #include "internal.h"
 #include "kinds.h"
+#include "heap.h"
 
 #include <sched.h>
 
@@ -120,7 +121,7 @@ bool sweep_one(void)
     if (load_relaxed(&G.unswept) == 0)
         return false;
     /* every [kind][class] list, then the large list */
-    int nc = G.nclasses, n = (int)kinds_count() * nc + 1;
+    int nc = heap_st.nclasses, n = (int)kinds_count() * nc + 1;
     int ui = 1 - swept_index(load_relaxed(&G.sweepgen));
     uint32_t start = fetch_add_relaxed(&sweep_cursor, 1);
     for (int k = 0; k < n; k++) {

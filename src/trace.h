@@ -18,6 +18,7 @@
 #define PGC_TRACE_H
 
 #include "kinds.h"
+#include "heap.h"
 
 #define WORK_LEN_BITS 53
 #define WORK_LEN_MASK (((uintptr_t)1 << WORK_LEN_BITS) - 1)

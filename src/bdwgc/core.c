@@ -11,6 +11,7 @@
 #define GC_BUILD 1 /* no pthread redirects in this file */
 #include "compat.h"
 #include "gc/gc.h"
+#include "../heap.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -671,7 +672,7 @@ static void on_event(int ev)
 
 /* ---- Statistics ---------------------------------------------------------------------------- */
 
-static GC_word heap_size(void) { return load_relaxed(&G.heap_sys) - load_relaxed(&G.heap_released); }
+static GC_word heap_size(void) { return load_relaxed(&heap_st.heap_sys) - load_relaxed(&heap_st.heap_released); }
 
 static GC_word free_bytes(void)
 {
@@ -692,7 +693,7 @@ size_t GC_get_free_bytes(void)
 size_t GC_get_unmapped_bytes(void)
 {
     gcx_ensure();
-    return load_relaxed(&G.heap_released);
+    return load_relaxed(&heap_st.heap_released);
 }
 size_t GC_get_total_bytes(void)
 {
@@ -708,7 +709,7 @@ size_t GC_get_expl_freed_bytes_since_gc(void) { return load_relaxed(&expl_freed)
 size_t GC_get_obtained_from_os_bytes(void)
 {
     gcx_ensure();
-    return load_relaxed(&G.heap_sys);
+    return load_relaxed(&heap_st.heap_sys);
 }
 size_t GC_get_memory_use(void)
 {
@@ -729,7 +730,7 @@ void GC_get_heap_usage_safe(GC_word *heap, GC_word *fr, GC_word *unmapped, GC_wo
     if (fr)
         *fr = free_bytes();
     if (unmapped)
-        *unmapped = load_relaxed(&G.heap_released);
+        *unmapped = load_relaxed(&heap_st.heap_released);
     if (since)
         *since = GC_get_bytes_since_gc();
     if (total)
@@ -742,17 +743,17 @@ size_t GC_get_prof_stats(struct GC_prof_stats_s *out, size_t sz)
     struct GC_prof_stats_s s;
     memset(&s, 0xff, sizeof s); /* unknown fields: all ones */
     /* the _full fields count the unmapped bytes too, as bdwgc's */
-    GC_word sys = load_relaxed(&G.heap_sys), alloc = load_relaxed(&G.heap_alloc);
+    GC_word sys = load_relaxed(&heap_st.heap_sys), alloc = load_relaxed(&G.heap_alloc);
     s.heapsize_full = sys;
     s.free_bytes_full = alloc < sys ? sys - alloc : 0;
-    s.unmapped_bytes = load_relaxed(&G.heap_released);
+    s.unmapped_bytes = load_relaxed(&heap_st.heap_released);
     s.bytes_allocd_since_gc = GC_get_bytes_since_gc();
     s.allocd_bytes_before_gc = load_relaxed(&alloc_at_gc);
     s.non_gc_bytes = GC_non_gc_bytes;
     s.gc_no = load_relaxed(&G.num_gc);
     s.markers_m1 = (GC_word)(G.procs > 1 ? G.procs - 1 : 0);
     s.expl_freed_bytes_since_gc = load_relaxed(&expl_freed);
-    s.obtained_from_os_bytes = load_relaxed(&G.heap_sys);
+    s.obtained_from_os_bytes = load_relaxed(&heap_st.heap_sys);
     if (sz > sizeof s) {
         memset((char *)out + sizeof s, 0xff, sz - sizeof s);
         sz = sizeof s;
