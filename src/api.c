@@ -4,6 +4,8 @@
 #include "internal.h"
 #include "lifetimes.h"
 #include "heap.h"
+#include "assist.h"
+#include "mark.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -52,7 +54,7 @@ static void init_all(void)
     sweep_init();
     threads_init();
     pthread_mutex_init(&G.pacer_lock, NULL);
-    pthread_mutex_init(&G.assist_lock, NULL);
+    pthread_mutex_init(&assist_st.assist_lock, NULL);
     pgc_pacer_init(&G.pacer, gogc, memlimit);
     pgc_limiter_init(&G.limiter, (int64_t)G.init_ns, G.procs);
     pthread_mutex_lock(&G.pacer_lock);

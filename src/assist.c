@@ -32,8 +32,12 @@
  * (INV-ASSIST-STAMP, internal.h).
  */
 #include "internal.h"
+#include "assist.h"
+#include "mark.h"
 
 #include <string.h>
+
+PGC_STATE assist_state assist_st;
 
 #define OVER_ASSIST_WORK (64 << 10) /* gcOverAssistWork, gc-notes 2.7 */
 
@@ -53,7 +57,7 @@ static double bytes_per_work(void) { return dload(&G.assist_bytes_per_work_x1024
 /* Owner: start from zero if the balance is from an earlier cycle. */
 static void assist_sync(pgc_thread *t)
 {
-    uint64_t e = load_relaxed(&G.assist_epoch);
+    uint64_t e = load_relaxed(&assist_st.assist_epoch);
     if (t->assist_cycle != e) {
         t->assist_cycle = e;
         t->assist_bytes = 0;
@@ -63,10 +67,10 @@ static void assist_sync(pgc_thread *t)
 /* Take up to `want` units from the background credit. */
 static int64_t steal(int64_t want)
 {
-    int64_t cur = load_relaxed(&G.bg_credit);
+    int64_t cur = load_relaxed(&assist_st.bg_credit);
     while (cur > 0) {
         int64_t take = cur < want ? cur : want;
-        if (cas_relaxed(&G.bg_credit, &cur, cur - take))
+        if (cas_relaxed(&assist_st.bg_credit, &cur, cur - take))
             return take;
     }
     return 0;
@@ -195,21 +199,21 @@ static uint64_t assist_mark_chunk(pgc_thread *t, uint64_t work)
 
 static void dequeue_locked(pgc_thread *t)
 {
-    pgc_thread **pp = &G.aq_head, *prev = NULL;
+    pgc_thread **pp = &assist_st.aq_head, *prev = NULL;
     while (*pp && *pp != t) {
         prev = *pp;
         pp = &(*pp)->aq_next;
     }
     if (*pp) {
         *pp = t->aq_next;
-        if (G.aq_tail == t)
-            G.aq_tail = prev;
+        if (assist_st.aq_tail == t)
+            assist_st.aq_tail = prev;
         if (t->aq_wants_work)
-            store_relaxed(&G.aq_want_work, load_relaxed(&G.aq_want_work) - 1);
+            store_relaxed(&mark_st.aq_want_work, load_relaxed(&mark_st.aq_want_work) - 1);
     }
     t->aq_next = NULL;
     t->aq_queued = false;
-    store_relaxed(&G.aq_head_hint, G.aq_head != NULL);
+    store_relaxed(&assist_st.aq_head_hint, assist_st.aq_head != NULL);
 }
 
 /* Assist lock held: release a parked debtor. The waker accounts the wait,
@@ -225,15 +229,15 @@ static void wake_locked(pgc_thread *t)
 static void enqueue_locked(pgc_thread *t)
 {
     t->aq_next = NULL;
-    if (G.aq_tail)
-        G.aq_tail->aq_next = t;
+    if (assist_st.aq_tail)
+        assist_st.aq_tail->aq_next = t;
     else
-        G.aq_head = t;
-    G.aq_tail = t;
+        assist_st.aq_head = t;
+    assist_st.aq_tail = t;
     t->aq_queued = true;
     if (t->aq_wants_work)
-        store_relaxed(&G.aq_want_work, load_relaxed(&G.aq_want_work) + 1);
-    store_relaxed(&G.aq_head_hint, 1);
+        store_relaxed(&mark_st.aq_want_work, load_relaxed(&mark_st.aq_want_work) + 1);
+    store_relaxed(&assist_st.aq_head_hint, 1);
 }
 
 /* A blocked region: wait for a waker to dequeue t. aq_woken and aq_cv are
@@ -241,10 +245,10 @@ static void enqueue_locked(pgc_thread *t)
 static void wait_woken_blocked(void *arg)
 {
     pgc_thread *t = arg;
-    pthread_mutex_lock(&G.assist_lock);
+    pthread_mutex_lock(&assist_st.assist_lock);
     while (!t->aq_woken)
-        pthread_cond_wait(&t->aq_cv, &G.assist_lock);
-    pthread_mutex_unlock(&G.assist_lock);
+        pthread_cond_wait(&t->aq_cv, &assist_st.assist_lock);
+    pthread_mutex_unlock(&assist_st.assist_lock);
 }
 
 /* Park until credit pays the debt, marking ends or (wants_work) grey work is
@@ -253,9 +257,9 @@ static void wait_woken_blocked(void *arg)
  * Returns true if marking ended (stop paying), false to retry. */
 static bool park(pgc_thread *t, bool credit_helps, bool wants_work, uint64_t epoch0)
 {
-    lock_stoppable(&G.assist_lock);
+    lock_stoppable(&assist_st.assist_lock);
     if (!load_relaxed(&G.assists_enabled)) {
-        pthread_mutex_unlock(&G.assist_lock);
+        pthread_mutex_unlock(&assist_st.assist_lock);
         return true;
     }
     t->aq_woken = false;
@@ -270,14 +274,14 @@ static bool park(pgc_thread *t, bool credit_helps, bool wants_work, uint64_t epo
      * between the push_epoch bump and reading aq_want_work: work pushed after
      * this debtor last looked is seen here, or its publisher wakes us. */
     fence_seq_cst();
-    if ((credit_helps && load_relaxed(&G.bg_credit) > 0) || /* credit arrived meanwhile */
-        (wants_work && load_relaxed(&G.push_epoch) != epoch0)) { /* so did work */
+    if ((credit_helps && load_relaxed(&assist_st.bg_credit) > 0) || /* credit arrived meanwhile */
+        (wants_work && load_relaxed(&mark_st.push_epoch) != epoch0)) { /* so did work */
         dequeue_locked(t);
-        pthread_mutex_unlock(&G.assist_lock);
+        pthread_mutex_unlock(&assist_st.assist_lock);
         return false;
     }
     t->aq_since = now_ns();
-    pthread_mutex_unlock(&G.assist_lock);
+    pthread_mutex_unlock(&assist_st.assist_lock);
     thread_blocking(t, wait_woken_blocked, t);
     return false;
 }
@@ -293,19 +297,19 @@ static bool park(pgc_thread *t, bool credit_helps, bool wants_work, uint64_t epo
  * take the work meanwhile. */
 void assist_work_published(bool may_block)
 {
-    if (!load_relaxed(&G.aq_want_work)) /* after the caller's INV-AQ-WORK fence */
+    if (!load_relaxed(&mark_st.aq_want_work)) /* after the caller's INV-AQ-WORK fence */
         return;
     if (may_block)
-        pthread_mutex_lock(&G.assist_lock);
-    else if (pthread_mutex_trylock(&G.assist_lock) != 0)
+        pthread_mutex_lock(&assist_st.assist_lock);
+    else if (pthread_mutex_trylock(&assist_st.assist_lock) != 0)
         return;
-    for (pgc_thread *t = G.aq_head; t; t = t->aq_next) {
+    for (pgc_thread *t = assist_st.aq_head; t; t = t->aq_next) {
         if (t->aq_wants_work) {
             wake_locked(t);
             break;
         }
     }
-    pthread_mutex_unlock(&G.assist_lock);
+    pthread_mutex_unlock(&assist_st.assist_lock);
 }
 
 /* Past this heap size a debtor may not allocate until the cycle ends, even
@@ -346,7 +350,7 @@ static void assist_pay(pgc_thread *t, uint64_t pending)
             return;
         }
         assist_sync(t); /* a new cycle may have begun while we waited */
-        uint64_t epoch = load_relaxed(&G.push_epoch); /* before looking for work */
+        uint64_t epoch = load_relaxed(&mark_st.push_epoch); /* before looking for work */
         if (over_hard_cap(pending)) {
             /* Even while the CPU limiter limits: waiting costs no CPU. */
             if (load_relaxed(&G.limiter_on)) {
@@ -411,10 +415,10 @@ void assist_charge(pgc_thread *t, uint64_t bytes)
  * debtors first, in FIFO order; the rest goes to bg_credit. */
 void assist_flush_bg_credit(uint64_t work)
 {
-    if (load_relaxed(&G.aq_head_hint) == 0) {
-        fetch_add_relaxed(&G.bg_credit, (int64_t)work);
+    if (load_relaxed(&assist_st.aq_head_hint) == 0) {
+        fetch_add_relaxed(&assist_st.bg_credit, (int64_t)work);
         fence_seq_cst(); /* INV-AQ-SB: pairs with the fence in park */
-        if (load_relaxed(&G.aq_head_hint) == 0)
+        if (load_relaxed(&assist_st.aq_head_hint) == 0)
             return;
         /* A debtor parked meanwhile and may have read bg_credit before the
          * add: take the credit back and pay the queue with it. */
@@ -423,10 +427,10 @@ void assist_flush_bg_credit(uint64_t work)
             return;
     }
     double bpw = bytes_per_work();
-    pthread_mutex_lock(&G.assist_lock);
+    pthread_mutex_lock(&assist_st.assist_lock);
     int64_t bytes = (int64_t)(bpw * (double)work);
-    while (bytes > 0 && G.aq_head) {
-        pgc_thread *t = G.aq_head;
+    while (bytes > 0 && assist_st.aq_head) {
+        pgc_thread *t = assist_st.aq_head;
         if (t->assist_bytes + bytes >= 0) {
             bytes += t->assist_bytes;
             t->assist_bytes = 0;
@@ -440,20 +444,20 @@ void assist_flush_bg_credit(uint64_t work)
             }
         }
     }
-    store_relaxed(&G.aq_head_hint, G.aq_head != NULL);
-    pthread_mutex_unlock(&G.assist_lock);
+    store_relaxed(&assist_st.aq_head_hint, assist_st.aq_head != NULL);
+    pthread_mutex_unlock(&assist_st.assist_lock);
     if (bytes > 0)
-        fetch_add_relaxed(&G.bg_credit, (int64_t)((double)bytes * work_per_byte()));
+        fetch_add_relaxed(&assist_st.bg_credit, (int64_t)((double)bytes * work_per_byte()));
 }
 
 /* After pause #2 (assists disabled): release every parked debtor. */
 void assist_wake_all(void)
 {
-    pthread_mutex_lock(&G.assist_lock);
-    while (G.aq_head)
-        wake_locked(G.aq_head);
-    store_relaxed(&G.aq_head_hint, 0);
-    pthread_mutex_unlock(&G.assist_lock);
+    pthread_mutex_lock(&assist_st.assist_lock);
+    while (assist_st.aq_head)
+        wake_locked(assist_st.aq_head);
+    store_relaxed(&assist_st.aq_head_hint, 0);
+    pthread_mutex_unlock(&assist_st.assist_lock);
 }
 
 /* A thread detaching during marking (critical section): its credit goes to
@@ -463,7 +467,7 @@ void assist_thread_exit(pgc_thread *t)
 {
     assist_sync(t);
     if (load_relaxed(&G.assists_enabled) && t->assist_bytes != 0)
-        fetch_add_relaxed(&G.bg_credit, (int64_t)((double)t->assist_bytes * work_per_byte()));
+        fetch_add_relaxed(&assist_st.bg_credit, (int64_t)((double)t->assist_bytes * work_per_byte()));
     t->assist_bytes = 0;
 }
 
@@ -471,9 +475,9 @@ void assist_thread_exit(pgc_thread *t)
  * parked on the queue do not exist here. */
 void assist_fork_child(void)
 {
-    pthread_mutex_init(&G.assist_lock, NULL);
-    G.aq_head = G.aq_tail = NULL;
-    store_relaxed(&G.aq_head_hint, 0);
-    store_relaxed(&G.aq_want_work, 0);
-    store_relaxed(&G.bg_credit, 0);
+    pthread_mutex_init(&assist_st.assist_lock, NULL);
+    assist_st.aq_head = assist_st.aq_tail = NULL;
+    store_relaxed(&assist_st.aq_head_hint, 0);
+    store_relaxed(&mark_st.aq_want_work, 0);
+    store_relaxed(&assist_st.bg_credit, 0);
 }

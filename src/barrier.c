@@ -18,6 +18,7 @@
  * marking, which gccheckmark caught in tests/test_torture.c.)
  */
 #include "internal.h"
+#include "mark.h"
 
 #include <string.h>
 

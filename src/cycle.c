@@ -31,6 +31,8 @@
 #include "testhooks.h"
 #include "roots.h"
 #include "heap.h"
+#include "assist.h"
+#include "mark.h"
 
 #include <link.h>
 #include <stdio.h>
@@ -86,7 +88,7 @@ static void pacer_revise_now(void)
     pthread_mutex_lock(&G.pacer_lock);
     if (pgc_pacer_marking(&G.pacer)) {
         pgc_pacer_revise(&G.pacer, load_relaxed(&G.heap_live), load_relaxed(&G.heap_scan),
-                         load_relaxed(&G.heap_scan_work), G.stack_scan_work, G.globals_scan_work);
+                         load_relaxed(&mark_st.heap_scan_work), mark_st.stack_scan_work, mark_st.globals_scan_work);
         pacer_publish_locked();
     }
     pthread_mutex_unlock(&G.pacer_lock);
@@ -244,16 +246,16 @@ static void broadcast_start(void)
 
 void pgc__test_hold_marking(int on)
 {
-    store_relaxed(&G.mark_hold, on);
+    store_relaxed(&mark_st.mark_hold, on);
     if (!on) {
         mark_wake_workers();
-        pthread_mutex_lock(&G.pool_lock);
-        pthread_cond_broadcast(&G.term_cv);
-        pthread_mutex_unlock(&G.pool_lock);
+        pthread_mutex_lock(&mark_st.pool_lock);
+        pthread_cond_broadcast(&mark_st.term_cv);
+        pthread_mutex_unlock(&mark_st.pool_lock);
     }
 }
 
-void pgc__test_worker_slowdown_us(int us) { store_relaxed(&G.worker_slowdown_us, us); }
+void pgc__test_worker_slowdown_us(int us) { store_relaxed(&mark_st.worker_slowdown_us, us); }
 
 void pgc__test_start_cycle(void)
 {
@@ -339,11 +341,11 @@ static void sweep_termination(cycle_ctx *c)
         t->wb_n = 0;
         t->black_bytes = 0;
     }
-    store_relaxed(&G.marked_bytes, 0);
-    store_relaxed(&G.black_exited, 0);
-    store_relaxed(&G.heap_scan_work, 0);
-    store_relaxed(&G.bg_credit, 0);
-    store_relaxed(&G.assist_epoch, c->n); /* every balance is now stale (INV-ASSIST-STAMP) */
+    store_relaxed(&mark_st.marked_bytes, 0);
+    store_relaxed(&mark_st.black_exited, 0);
+    store_relaxed(&mark_st.heap_scan_work, 0);
+    store_relaxed(&assist_st.bg_credit, 0);
+    store_relaxed(&assist_st.assist_epoch, c->n); /* every balance is now stale (INV-ASSIST-STAMP) */
     uint64_t live = load_relaxed(&G.heap_live);
     c->heap0 = live;
     c->heap_scan0 = load_relaxed(&G.heap_scan);
@@ -354,11 +356,11 @@ static void sweep_termination(cycle_ctx *c)
     if (G.checkmark)
         checkmark_snapshot(); /* the garbage of this snapshot, for checkmark_verify */
     pthread_mutex_lock(&G.pacer_lock);
-    pgc_pacer_set_stack_size(&G.pacer, G.stack_scan_work);
-    pgc_pacer_set_globals(&G.pacer, G.globals_scan_work);
+    pgc_pacer_set_stack_size(&G.pacer, mark_st.stack_scan_work);
+    pgc_pacer_set_globals(&G.pacer, mark_st.globals_scan_work);
     pgc_pacer_start_cycle(&G.pacer, live, load_relaxed(&G.heap_scan), G.procs);
-    pgc_pacer_revise(&G.pacer, live, load_relaxed(&G.heap_scan), 0, G.stack_scan_work,
-                     G.globals_scan_work);
+    pgc_pacer_revise(&G.pacer, live, load_relaxed(&G.heap_scan), 0, mark_st.stack_scan_work,
+                     mark_st.globals_scan_work);
     pacer_publish_locked();
     pgc_limiter_start_gc_transition(&G.limiter, true, (int64_t)c->t_start);
     /* Assists pace only a cycle the pacer is pacing: with GOGC off and no
@@ -493,8 +495,8 @@ static void stw1(cycle_ctx *c)
 /* Wait until INV-QUIESCENT holds (and no test holds marking). */
 static void wait_quiescent(void)
 {
-    pthread_mutex_lock(&G.pool_lock);
-    while (G.nfull != 0 || load_relaxed(&G.active_markers) != 0 || load_relaxed(&G.mark_hold)) {
+    pthread_mutex_lock(&mark_st.pool_lock);
+    while (mark_st.nfull != 0 || load_relaxed(&mark_st.active_markers) != 0 || load_relaxed(&mark_st.mark_hold)) {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         ts.tv_nsec += 10 * 1000 * 1000;
@@ -502,9 +504,9 @@ static void wait_quiescent(void)
             ts.tv_sec++;
             ts.tv_nsec -= 1000000000;
         }
-        pthread_cond_timedwait(&G.term_cv, &G.pool_lock, &ts);
+        pthread_cond_timedwait(&mark_st.term_cv, &mark_st.pool_lock, &ts);
     }
-    pthread_mutex_unlock(&G.pool_lock);
+    pthread_mutex_unlock(&mark_st.pool_lock);
 }
 
 /* Did m collect grey work? Publishes it if so. */
@@ -536,9 +538,9 @@ static bool confirm_termination(cycle_ctx *c)
     for (pgc_thread *t = G.threads; t; t = t->next)
         barrier_flush_thread(t, &c->m);
     bool found = flush_found_work(&c->m);
-    pthread_mutex_lock(&G.pool_lock);
-    bool busy = G.nfull != 0 || load_relaxed(&G.active_markers) != 0;
-    pthread_mutex_unlock(&G.pool_lock);
+    pthread_mutex_lock(&mark_st.pool_lock);
+    bool busy = mark_st.nfull != 0 || load_relaxed(&mark_st.active_markers) != 0;
+    pthread_mutex_unlock(&mark_st.pool_lock);
     return !found && !busy;
 }
 
@@ -549,7 +551,7 @@ static void mark_termination(cycle_ctx *c)
     cycle_event(CYCLE_EV_MARK_END);
     store_relaxed(&G.assists_enabled, 0);
     store_relaxed(&pgc__marking, 0);
-    uint64_t black = load_relaxed(&G.black_exited);
+    uint64_t black = load_relaxed(&mark_st.black_exited);
     for (pgc_thread *t = G.threads; t; t = t->next) {
         black += cache_black_allocated(t);
         cache_release_all(t);
@@ -559,12 +561,12 @@ static void mark_termination(cycle_ctx *c)
         checkmark_verify();
     c->heap1 = load_relaxed(&G.heap_live);
     c->peak = load_relaxed(&G.cycle_alloc_peak); /* world stopped: the mark's peak */
-    c->marked = load_relaxed(&G.marked_bytes) + black;
-    uint64_t hsw = load_relaxed(&G.heap_scan_work);
+    c->marked = load_relaxed(&mark_st.marked_bytes) + black;
+    uint64_t hsw = load_relaxed(&mark_st.heap_scan_work);
     pthread_mutex_lock(&G.pacer_lock);
     pgc_limiter_start_gc_transition(&G.limiter, false, (int64_t)c->t_term);
-    pgc_pacer_revise(&G.pacer, c->heap1, load_relaxed(&G.heap_scan), hsw, G.stack_scan_work,
-                     G.globals_scan_work);
+    pgc_pacer_revise(&G.pacer, c->heap1, load_relaxed(&G.heap_scan), hsw, mark_st.stack_scan_work,
+                     mark_st.globals_scan_work);
     uint64_t mark_wall = c->t_term - c->t_mark;
     pgc_pacer_end_cycle(&G.pacer, c->heap1, (int64_t)(load_relaxed(&G.assist_ns) - c->assist0),
                         (int64_t)(load_relaxed(&G.idle_ns) - c->idle0), (int64_t)(mark_wall ? mark_wall : 1),
@@ -583,7 +585,7 @@ static void mark_termination(cycle_ctx *c)
      * budgeted twice (heap 1.15x instead of 1.38x of 2 x live on
      * bench/floating.c) but runs more cycles (10-23% less allocation
      * throughput there), so it is not the default yet. */
-    pgc_pacer_reset_live(&G.pacer, c->marked, hsw, G.stack_scan_work, G.globals_scan_work);
+    pgc_pacer_reset_live(&G.pacer, c->marked, hsw, mark_st.stack_scan_work, mark_st.globals_scan_work);
     if (G.black_once) /* PGCDEBUG=blackonce=1: PACE-BLACK-ONCE */
         pgc_pacer_note_black(&G.pacer, black);
     store_relaxed(&G.heap_live, c->marked);
@@ -595,8 +597,8 @@ static void mark_termination(cycle_ctx *c)
     pacer_publish_locked();
     pthread_mutex_unlock(&G.pacer_lock);
     store_relaxed(&G.heap_marked, c->marked);
-    store_relaxed(&G.last_stack_scan, G.stack_scan_work);
-    store_relaxed(&G.last_globals_scan, G.globals_scan_work);
+    store_relaxed(&G.last_stack_scan, mark_st.stack_scan_work);
+    store_relaxed(&G.last_globals_scan, mark_st.globals_scan_work);
     cycle_event(CYCLE_EV_RECLAIM_START);
     sweep_start_cycle();
     store_release(&G.phase, PHASE_SWEEP);

@@ -35,6 +35,8 @@
 #include "internal.h"
 #include "lifetimes.h"
 #include "heap.h"
+#include "assist.h"
+#include "mark.h"
 
 /* INV-FORK-NEST: prepares open on this thread (thread-local: the forking
  * thread alone reads and writes it; the child inherits the value). */

@@ -370,27 +370,6 @@ typedef struct pgc_globals {
     int fork_hold;
     pthread_t coordinator;
 
-    /* Mark work pool (mark.c), pool lock. */
-    pthread_mutex_t pool_lock;
-    pthread_cond_t pool_cv;      /* workers wait for work or the mark phase */
-    pthread_cond_t term_cv;      /* coordinator waits for quiescence */
-    pgc_packet *full_packets;
-    pgc_packet *empty_packets;
-    uint64_t nfull;
-    _Atomic int pool_waiters;    /* workers waiting: changed under the pool lock,
-                                    read relaxed as a hint by balance() */
-    _Atomic int active_markers;  /* markers holding local work (INV-QUIESCENT) */
-    _Atomic uint64_t push_epoch; /* bumped on every push to the pool (under the
-                                    pool lock); read by a parking debtor after
-                                    the INV-AQ-WORK fence */
-    _Atomic uint64_t marked_bytes;     /* this cycle */
-    _Atomic uint64_t black_exited;     /* black bytes of threads detached this cycle */
-    _Atomic uint64_t heap_scan_work;   /* this cycle */
-    uint64_t stack_scan_work;          /* this cycle (coordinator) */
-    uint64_t globals_scan_work;        /* this cycle (coordinator) */
-    _Atomic int mark_hold;       /* test hook: markers take no work */
-    _Atomic int worker_slowdown_us; /* test hook: workers sleep per slice */
-
     /* Pacing (pacer.c is pure; cycle.c/assist.c hold it). pacer_lock
      * protects pacer and limiter; the coordinator takes it with the world
      * stopped, so mutators take it only inside a critical section
@@ -408,19 +387,10 @@ typedef struct pgc_globals {
     _Atomic int mem_limited;     /* the memory limit sets the goal (pacer lock
                                     writes, relaxed reads: LIMIT-BLOCKED, LIMIT-CAP) */
 
-    /* Assists (assist.c). */
-    pthread_mutex_t assist_lock;
-    pgc_thread *aq_head, *aq_tail; /* FIFO of parked debtors (assist lock) */
-    _Atomic int64_t bg_credit;     /* scan work earned by workers, not yet spent */
-    _Atomic int assists_enabled;   /* 1 from the end of pause #1 to pause #2 */
-    _Atomic uint64_t assist_epoch; /* cycle number, set in pause #1 (INV-ASSIST-STAMP) */
-    _Atomic int aq_head_hint;      /* queue non-empty: written under the assist
-                                      lock, read relaxed by credit flushes (a
-                                      stale 0 only sends credit to bg_credit,
-                                      which debtors re-check after enqueueing) */
-    _Atomic int aq_want_work;      /* parked debtors with aq_wants_work: written
-                                      under the assist lock, read relaxed by
-                                      balance() and publishers (INV-AQ-WORK) */
+    /* Assists (assist.c's state is in assist.h). assists_enabled: 1 from
+     * the end of pause #1 to pause #2 (coordinator writes, relaxed; read by
+     * allocation, which charges only then, and by assist.c). */
+    _Atomic int assists_enabled;
 
     /* Statistics (stats.c), relaxed atomics unless noted. */
     _Atomic uint64_t num_gc, num_forced_gc;
@@ -597,36 +567,6 @@ PGC_INTERNAL_API void threads_set_exit_hook(void (*fn)(pgc_thread *t));
 
 
 /* ---- mark.c ------------------------------------------------------------------- */
-PGC_INTERNAL_API void mark_init(void);
-PGC_INTERNAL_API void mark_fork_child(void);
-PGC_INTERNAL_API void marker_init(pgc_marker *m);
-PGC_INTERNAL_API void marker_flush(pgc_marker *m);
-PGC_INTERNAL_API void marker_flush_counters(pgc_marker *m);
-PGC_INTERNAL_API void mark_candidate(pgc_marker *m, uintptr_t word);
-PGC_INTERNAL_API void mark_push_rescan(pgc_marker *m, uintptr_t addr, uintptr_t len);
-PGC_INTERNAL_API void mark_scan_range(pgc_marker *m, uintptr_t lo, uintptr_t hi);
-/* Drain grey work until `budget` bytes of scan work are done, the deadline
- * (0: none) passes, the pool runs dry or marking is held. Returns the scan
- * work done; crediting it (assist.c's economy) is the caller's. */
-PGC_INTERNAL_API uint64_t mark_drain(pgc_marker *m, uint64_t budget, uint64_t deadline_ns);
-PGC_INTERNAL_API bool marker_begin_with_work(pgc_marker *m);
-PGC_INTERNAL_API void marker_begin(void);
-PGC_INTERNAL_API void marker_end(pgc_marker *m);
-PGC_INTERNAL_API bool mark_pool_empty(void);
-PGC_INTERNAL_API void mark_shade_buffer(pgc_marker *m, void **buf, uint32_t n);
-PGC_INTERNAL_API void mark_wake_workers(void);
-/* Set on background mark worker threads (never stopped, never in a critical
- * section): they may block on the assist lock when they publish work. */
-extern PGC_INTERNAL_API __thread bool pgc__mark_worker;
-/* Registered once by api.c inside ensure_init (the pacing layer sits above
- * this one): publish(may_block) runs after every push of grey work to the
- * pool (INV-IDLE-WORK: a parked debtor may mark it); newly_marked(m, s, idx)
- * after marking an object while ephemerons are pending (pgc__eph_active);
- * ephemeron(m, e) traces an ephemeron and returns its scan work. */
-PGC_INTERNAL_API void mark_set_publish_hook(void (*publish)(bool may_block));
-PGC_INTERNAL_API void mark_set_ephemeron_hooks(void (*newly_marked)(pgc_marker *m, pgc_span *s, uint32_t idx),
-                                               uint64_t (*ephemeron)(pgc_marker *m, uintptr_t e));
-
 /* ---- barrier.c ---------------------------------------------------------------- */
 PGC_INTERNAL_API void barrier_flush_thread(pgc_thread *t, pgc_marker *m);
 
@@ -655,14 +595,6 @@ PGC_INTERNAL_API void workers_end_cycle(void);
 PGC_INTERNAL_API void workers_fork_child(void);
 
 /* ---- assist.c ----------------------------------------------------------------- */
-PGC_INTERNAL_API void assist_charge(pgc_thread *t, uint64_t bytes);
-PGC_INTERNAL_API void assist_refund(pgc_thread *t, int64_t bytes);
-PGC_INTERNAL_API void assist_flush_bg_credit(uint64_t work);
-PGC_INTERNAL_API void assist_wake_all(void);
-PGC_INTERNAL_API void assist_thread_exit(pgc_thread *t);
-PGC_INTERNAL_API void assist_fork_child(void);
-PGC_INTERNAL_API void assist_work_published(bool may_block);
-PGC_INTERNAL_API void limiter_poll(uint64_t assist_ns, uint64_t idle_ns);
 
 /* ---- checkmark.c -------------------------------------------------------------- */
 PGC_INTERNAL_API void checkmark_snapshot(void);

@@ -57,6 +57,7 @@
 #include "postmark.h"
 #include "trace.h"
 #include "testhooks.h"
+#include "mark.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -931,9 +932,9 @@ static void start_finalizer_thread(void)
 
 static bool pool_quiescent(void)
 {
-    pthread_mutex_lock(&G.pool_lock);
-    bool q = G.nfull == 0 && load_relaxed(&G.active_markers) == 0;
-    pthread_mutex_unlock(&G.pool_lock);
+    pthread_mutex_lock(&mark_st.pool_lock);
+    bool q = mark_st.nfull == 0 && load_relaxed(&mark_st.active_markers) == 0;
+    pthread_mutex_unlock(&mark_st.pool_lock);
     return q;
 }
 
@@ -1246,7 +1247,7 @@ static void mark_now(uintptr_t p)
         return;
     uint64_t bit = 1ull << (i & 63);
     if (!(fetch_or_relaxed(&s->mark_bits[i >> 6], bit) & bit))
-        fetch_add_relaxed(&G.marked_bytes, obj_size(s));
+        fetch_add_relaxed(&mark_st.marked_bytes, obj_size(s));
 }
 
 static void enqueue(uint32_t i)

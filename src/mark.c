@@ -25,9 +25,12 @@
 #include "trace.h"
 #include "lifetimes.h"
 #include "heap.h"
+#include "mark.h"
 
 #include <string.h>
 #include <time.h>
+
+PGC_STATE mark_state mark_st;
 
 /* The layers above (mark_set_*_hook, internal.h): written once inside
  * ensure_init, read-only after. */
@@ -55,21 +58,21 @@ void mark_set_ephemeron_hooks(void (*newly_marked)(pgc_marker *m, pgc_span *s, u
 
 static pgc_packet *get_empty(void)
 {
-    pthread_mutex_lock(&G.pool_lock);
-    pgc_packet *p = G.empty_packets;
+    pthread_mutex_lock(&mark_st.pool_lock);
+    pgc_packet *p = mark_st.empty_packets;
     if (!p) {
-        pthread_mutex_unlock(&G.pool_lock);
+        pthread_mutex_unlock(&mark_st.pool_lock);
         pgc_packet *chunk = os_alloc_meta(PACKETS_PER_CHUNK * sizeof(pgc_packet));
-        pthread_mutex_lock(&G.pool_lock);
+        pthread_mutex_lock(&mark_st.pool_lock);
         for (int i = 1; i < PACKETS_PER_CHUNK; i++) {
-            chunk[i].next = G.empty_packets;
-            G.empty_packets = &chunk[i];
+            chunk[i].next = mark_st.empty_packets;
+            mark_st.empty_packets = &chunk[i];
         }
         p = &chunk[0];
     } else {
-        G.empty_packets = p->next;
+        mark_st.empty_packets = p->next;
     }
-    pthread_mutex_unlock(&G.pool_lock);
+    pthread_mutex_unlock(&mark_st.pool_lock);
     p->n = 0;
     p->next = NULL;
     return p;
@@ -77,10 +80,10 @@ static pgc_packet *get_empty(void)
 
 static void put_empty(pgc_packet *p)
 {
-    pthread_mutex_lock(&G.pool_lock);
-    p->next = G.empty_packets;
-    G.empty_packets = p;
-    pthread_mutex_unlock(&G.pool_lock);
+    pthread_mutex_lock(&mark_st.pool_lock);
+    p->next = mark_st.empty_packets;
+    mark_st.empty_packets = p;
+    pthread_mutex_unlock(&mark_st.pool_lock);
 }
 
 __thread bool pgc__mark_worker;
@@ -88,12 +91,12 @@ __thread bool pgc__mark_worker;
 /* Pool lock held: push p. */
 static void publish_locked(pgc_packet *p)
 {
-    p->next = G.full_packets;
-    G.full_packets = p;
-    G.nfull++;
-    fetch_add_relaxed(&G.push_epoch, 1);
-    if (load_relaxed(&G.pool_waiters))
-        pthread_cond_broadcast(&G.pool_cv);
+    p->next = mark_st.full_packets;
+    mark_st.full_packets = p;
+    mark_st.nfull++;
+    fetch_add_relaxed(&mark_st.push_epoch, 1);
+    if (load_relaxed(&mark_st.pool_waiters))
+        pthread_cond_broadcast(&mark_st.pool_cv);
 }
 
 /*
@@ -116,37 +119,37 @@ static void after_publish(void)
 
 static void publish(pgc_packet *p)
 {
-    pthread_mutex_lock(&G.pool_lock);
+    pthread_mutex_lock(&mark_st.pool_lock);
     publish_locked(p);
-    pthread_mutex_unlock(&G.pool_lock);
+    pthread_mutex_unlock(&mark_st.pool_lock);
     after_publish();
 }
 
 static pgc_packet *take_full(void)
 {
-    pthread_mutex_lock(&G.pool_lock);
-    pgc_packet *p = G.full_packets;
+    pthread_mutex_lock(&mark_st.pool_lock);
+    pgc_packet *p = mark_st.full_packets;
     if (p) {
-        G.full_packets = p->next;
-        G.nfull--;
+        mark_st.full_packets = p->next;
+        mark_st.nfull--;
     }
-    pthread_mutex_unlock(&G.pool_lock);
+    pthread_mutex_unlock(&mark_st.pool_lock);
     return p;
 }
 
 bool mark_pool_empty(void)
 {
-    pthread_mutex_lock(&G.pool_lock);
-    bool empty = G.nfull == 0;
-    pthread_mutex_unlock(&G.pool_lock);
+    pthread_mutex_lock(&mark_st.pool_lock);
+    bool empty = mark_st.nfull == 0;
+    pthread_mutex_unlock(&mark_st.pool_lock);
     return empty;
 }
 
 void mark_wake_workers(void)
 {
-    pthread_mutex_lock(&G.pool_lock);
-    pthread_cond_broadcast(&G.pool_cv);
-    pthread_mutex_unlock(&G.pool_lock);
+    pthread_mutex_lock(&mark_st.pool_lock);
+    pthread_cond_broadcast(&mark_st.pool_cv);
+    pthread_mutex_unlock(&mark_st.pool_lock);
 }
 
 /* ---- A marker's local work ------------------------------------------------------ */
@@ -221,10 +224,10 @@ void marker_flush(pgc_marker *m)
 void marker_flush_counters(pgc_marker *m)
 {
     if (m->marked)
-        fetch_add_relaxed(&G.marked_bytes, m->marked);
+        fetch_add_relaxed(&mark_st.marked_bytes, m->marked);
     m->marked = 0;
     if (m->scan_work)
-        fetch_add_relaxed(&G.heap_scan_work, m->scan_work);
+        fetch_add_relaxed(&mark_st.heap_scan_work, m->scan_work);
     m->scan_work = 0;
 }
 
@@ -235,14 +238,14 @@ void marker_flush_counters(pgc_marker *m)
  * from the pool without an active marker holding it. */
 bool marker_begin_with_work(pgc_marker *m)
 {
-    pthread_mutex_lock(&G.pool_lock);
-    pgc_packet *p = load_relaxed(&G.mark_hold) ? NULL : G.full_packets;
+    pthread_mutex_lock(&mark_st.pool_lock);
+    pgc_packet *p = load_relaxed(&mark_st.mark_hold) ? NULL : mark_st.full_packets;
     if (p) {
-        G.full_packets = p->next;
-        G.nfull--;
-        fetch_add_relaxed(&G.active_markers, 1);
+        mark_st.full_packets = p->next;
+        mark_st.nfull--;
+        fetch_add_relaxed(&mark_st.active_markers, 1);
     }
-    pthread_mutex_unlock(&G.pool_lock);
+    pthread_mutex_unlock(&mark_st.pool_lock);
     if (!p)
         return false;
     if (m->cur)
@@ -255,17 +258,17 @@ bool marker_begin_with_work(pgc_marker *m)
  * create work of its own). */
 void marker_begin(void)
 {
-    fetch_add_relaxed(&G.active_markers, 1);
+    fetch_add_relaxed(&mark_st.active_markers, 1);
 }
 
 /* Hand everything back and stop being active. */
 void marker_end(pgc_marker *m)
 {
     marker_flush(m);
-    pthread_mutex_lock(&G.pool_lock);
-    if (fetch_sub_relaxed(&G.active_markers, 1) == 1 && G.nfull == 0)
-        pthread_cond_broadcast(&G.term_cv);
-    pthread_mutex_unlock(&G.pool_lock);
+    pthread_mutex_lock(&mark_st.pool_lock);
+    if (fetch_sub_relaxed(&mark_st.active_markers, 1) == 1 && mark_st.nfull == 0)
+        pthread_cond_broadcast(&mark_st.term_cv);
+    pthread_mutex_unlock(&mark_st.pool_lock);
 }
 
 /* ---- Marking ---------------------------------------------------------------------- */
@@ -349,7 +352,7 @@ void mark_shade_buffer(pgc_marker *m, void **buf, uint32_t n)
  * here is seen at the next check, ~2000 bytes of scan later. */
 static void balance(pgc_marker *m)
 {
-    if (!load_relaxed(&G.pool_waiters) && !load_relaxed(&G.aq_want_work))
+    if (!load_relaxed(&mark_st.pool_waiters) && !load_relaxed(&mark_st.aq_want_work))
         return;
     pgc_packet *give = NULL;
     bool split = false;
@@ -368,14 +371,14 @@ static void balance(pgc_marker *m)
         give->n = half;
         c->n -= half;
     }
-    pthread_mutex_lock(&G.pool_lock);
-    bool empty = G.nfull == 0;
+    pthread_mutex_lock(&mark_st.pool_lock);
+    bool empty = mark_st.nfull == 0;
     if (empty) {
         publish_locked(give);
         if (!split)
             m->spare = NULL;
     }
-    pthread_mutex_unlock(&G.pool_lock);
+    pthread_mutex_unlock(&mark_st.pool_lock);
     if (empty) {
         after_publish();
     } else if (split) { /* somebody published meanwhile: keep our half */
@@ -403,7 +406,7 @@ uint64_t mark_drain(pgc_marker *m, uint64_t budget, uint64_t deadline_ns)
     pgc_work ring[PREFETCH_DEPTH];
     unsigned head = 0, queued = 0;
     pgc_work w;
-    while (done < budget && !load_relaxed(&G.mark_hold)) {
+    while (done < budget && !load_relaxed(&mark_st.mark_hold)) {
         while (queued < PREFETCH_DEPTH) {
             pgc_work *slot = &ring[(head + queued) % PREFETCH_DEPTH];
             if (!pop(m, slot))
@@ -428,7 +431,7 @@ uint64_t mark_drain(pgc_marker *m, uint64_t budget, uint64_t deadline_ns)
         since_flush += work;
         since_clock += work_len(w.len);
         if (since_flush >= CREDIT_SLACK) {
-            fetch_add_relaxed(&G.heap_scan_work, m->scan_work);
+            fetch_add_relaxed(&mark_st.heap_scan_work, m->scan_work);
             m->scan_work = 0;
             since_flush = 0;
             balance(m);
@@ -442,7 +445,7 @@ uint64_t mark_drain(pgc_marker *m, uint64_t budget, uint64_t deadline_ns)
     for (; queued; queued--, head = (head + 1) % PREFETCH_DEPTH)
         push(m, ring[head].addr, ring[head].len);
     if (m->scan_work) {
-        fetch_add_relaxed(&G.heap_scan_work, m->scan_work);
+        fetch_add_relaxed(&mark_st.heap_scan_work, m->scan_work);
         m->scan_work = 0;
     }
     return done;
@@ -450,9 +453,9 @@ uint64_t mark_drain(pgc_marker *m, uint64_t budget, uint64_t deadline_ns)
 
 void mark_init(void)
 {
-    pthread_mutex_init(&G.pool_lock, NULL);
-    pthread_cond_init(&G.pool_cv, NULL);
-    pthread_cond_init(&G.term_cv, NULL);
+    pthread_mutex_init(&mark_st.pool_lock, NULL);
+    pthread_cond_init(&mark_st.pool_cv, NULL);
+    pthread_cond_init(&mark_st.term_cv, NULL);
 }
 
 /* A forked child: no cycle runs (the fork waited for it) and no worker
@@ -460,6 +463,6 @@ void mark_init(void)
 void mark_fork_child(void)
 {
     mark_init();
-    store_relaxed(&G.pool_waiters, 0);
-    store_relaxed(&G.active_markers, 0);
+    store_relaxed(&mark_st.pool_waiters, 0);
+    store_relaxed(&mark_st.active_markers, 0);
 }

@@ -47,6 +47,7 @@
 #include "internal.h"
 #include "roots.h"
 #include "heap.h"
+#include "mark.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -595,9 +596,9 @@ bool nobarrier_preclean(pgc_marker *m)
  * false when there is work to take. Waits briefly otherwise. */
 static bool quiescent_or_work(void)
 {
-    pthread_mutex_lock(&G.pool_lock);
-    bool done = G.nfull == 0 && load_relaxed(&G.active_markers) == 0 && !load_relaxed(&G.mark_hold);
-    if (!done && G.nfull == 0) {
+    pthread_mutex_lock(&mark_st.pool_lock);
+    bool done = mark_st.nfull == 0 && load_relaxed(&mark_st.active_markers) == 0 && !load_relaxed(&mark_st.mark_hold);
+    if (!done && mark_st.nfull == 0) {
         /* Workers hold work: wait for them to publish some or finish.
          * marker_end signals term_cv; publish signals only pool_cv, hence
          * the short timeout. */
@@ -608,9 +609,9 @@ static bool quiescent_or_work(void)
             ts.tv_sec++;
             ts.tv_nsec -= 1000000000;
         }
-        pthread_cond_timedwait(&G.term_cv, &G.pool_lock, &ts);
+        pthread_cond_timedwait(&mark_st.term_cv, &mark_st.pool_lock, &ts);
     }
-    pthread_mutex_unlock(&G.pool_lock);
+    pthread_mutex_unlock(&mark_st.pool_lock);
     return done;
 }
 

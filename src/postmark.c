@@ -9,6 +9,7 @@
  */
 #include "postmark.h"
 #include "testhooks.h"
+#include "mark.h"
 
 typedef struct step_entry {
     const char *name;

@@ -14,6 +14,7 @@
 #include "internal.h"
 #include "kinds.h"
 #include "roots.h"
+#include "mark.h"
 
 #include <elf.h>
 #include <link.h>
@@ -223,15 +224,15 @@ static void mark_range_cb(void *ctx, uintptr_t lo, uintptr_t hi, int what)
     }
     mark_scan_range(m, lo, hi);
     if (what == ROOT_STACK)
-        G.stack_scan_work += hi - lo;
+        mark_st.stack_scan_work += hi - lo;
     else
-        G.globals_scan_work += hi - lo;
+        mark_st.globals_scan_work += hi - lo;
 }
 
 /* Pause #1: grey everything the roots point to. */
 void roots_mark_all(pgc_marker *m)
 {
-    G.stack_scan_work = 0;
-    G.globals_scan_work = 0;
+    mark_st.stack_scan_work = 0;
+    mark_st.globals_scan_work = 0;
     roots_for_each(mark_range_cb, m);
 }

@@ -5,6 +5,7 @@
 #include "internal.h"
 #include "testhooks.h"
 #include "roots.h"
+#include "mark.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -174,7 +175,7 @@ void pgc_thread_detach(void)
     uint64_t black = cache_black_allocated(t); /* before the caches go */
     cache_release_all(t);
     if (load_relaxed(&pgc__marking))
-        fetch_add_relaxed(&G.black_exited, black);
+        fetch_add_relaxed(&mark_st.black_exited, black);
     /* INV-BLACK-ONCE: a thread's black bytes are counted in exactly one
      * place, black_exited or its own black_bytes. It stays listed (and
      * counted by a pause #2) until it takes the threads lock below. */

@@ -15,6 +15,8 @@
  * the CPU limiter is limiting. PGCDEBUG=idleworker=0 turns it off.
  */
 #include "internal.h"
+#include "assist.h"
+#include "mark.h"
 
 #include <sched.h>
 #include <string.h>
@@ -47,18 +49,18 @@ bool pgc_idle_worker_enabled = true;
 
 static void wait_for_work(uint64_t max_ns)
 {
-    pthread_mutex_lock(&G.pool_lock);
-    if ((G.nfull == 0 || load_relaxed(&G.mark_hold)) && load_relaxed(&G.phase) == PHASE_MARK) {
+    pthread_mutex_lock(&mark_st.pool_lock);
+    if ((mark_st.nfull == 0 || load_relaxed(&mark_st.mark_hold)) && load_relaxed(&G.phase) == PHASE_MARK) {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         uint64_t ns = (uint64_t)ts.tv_nsec + max_ns;
         ts.tv_sec += (time_t)(ns / 1000000000u);
         ts.tv_nsec = (long)(ns % 1000000000u);
-        fetch_add_relaxed(&G.pool_waiters, 1);
-        pthread_cond_timedwait(&G.pool_cv, &G.pool_lock, &ts);
-        fetch_sub_relaxed(&G.pool_waiters, 1);
+        fetch_add_relaxed(&mark_st.pool_waiters, 1);
+        pthread_cond_timedwait(&mark_st.pool_cv, &mark_st.pool_lock, &ts);
+        fetch_sub_relaxed(&mark_st.pool_waiters, 1);
     }
-    pthread_mutex_unlock(&G.pool_lock);
+    pthread_mutex_unlock(&mark_st.pool_lock);
 }
 
 static void account(int kind, uint64_t cpu)
@@ -139,15 +141,15 @@ static void run_mark(worker *w)
         if (!active)
             active = marker_begin_with_work(&m);
         bool got = active;
-        int slow = load_relaxed(&G.worker_slowdown_us);
+        int slow = load_relaxed(&mark_st.worker_slowdown_us);
         if (active) {
             drain_crediting(&m, now + slice);
             bool holds = (m.cur && m.cur->n) || (m.spare && m.spare->n);
             /* preempted for more than half the slice: others may have been
              * waiting for what we hold all that time */
             bool preempted = now_ns() - now > 2 * (thread_cpu_ns() - c0);
-            bool wanted = load_relaxed(&G.aq_want_work) || load_relaxed(&G.pool_waiters);
-            if (!holds || preempted || wanted || w->kind == W_IDLE || slow > 0 || load_relaxed(&G.mark_hold)) {
+            bool wanted = load_relaxed(&mark_st.aq_want_work) || load_relaxed(&mark_st.pool_waiters);
+            if (!holds || preempted || wanted || w->kind == W_IDLE || slow > 0 || load_relaxed(&mark_st.mark_hold)) {
                 marker_end(&m);
                 active = false;
             } else {
@@ -223,9 +225,9 @@ void workers_start_cycle(int dedicated, double fractional_goal)
 /* Pause #2: the phase change stops the workers' loops; wake any sleeper. */
 void workers_end_cycle(void)
 {
-    pthread_mutex_lock(&G.pool_lock);
-    pthread_cond_broadcast(&G.pool_cv);
-    pthread_mutex_unlock(&G.pool_lock);
+    pthread_mutex_lock(&mark_st.pool_lock);
+    pthread_cond_broadcast(&mark_st.pool_cv);
+    pthread_mutex_unlock(&mark_st.pool_lock);
 }
 
 void workers_init(void)
