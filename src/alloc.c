@@ -18,6 +18,7 @@
 #include "internal.h"
 #include "kinds.h"
 #include "heap.h"
+#include "stop.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -34,6 +34,7 @@
 #include "internal.h"
 #include "assist.h"
 #include "mark.h"
+#include "stop.h"
 
 #include <string.h>
 

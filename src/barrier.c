@@ -19,6 +19,7 @@
  */
 #include "internal.h"
 #include "mark.h"
+#include "stop.h"
 
 #include <string.h>
 

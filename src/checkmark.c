@@ -40,6 +40,7 @@
 #include "lifetimes.h"
 #include "roots.h"
 #include "heap.h"
+#include "stop.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -97,7 +98,7 @@ static void describe(uintptr_t w, char *out, size_t n)
 /* A miss reached from a stack root: where the slot is and what is near it. */
 PGC_NO_SANITIZE static void explain_stack_slot(uintptr_t slot)
 {
-    for (pgc_thread *t = G.threads; t; t = t->next) {
+    for (pgc_thread *t = stop_st.threads; t; t = t->next) {
         bool in_regs = slot >= t->intr_regs[0] && slot < t->intr_regs[1];
         if (!in_regs && (slot < t->stop_sp || slot >= t->stack_hi))
             continue;
@@ -208,7 +209,7 @@ static inline void garbage1_set(uintptr_t base)
 /* gctrace: where a word ignored under CHECK-STACK-RULE was. */
 static void note_exempt(uintptr_t word, uintptr_t slot, uintptr_t base)
 {
-    for (pgc_thread *t = G.threads; t; t = t->next) {
+    for (pgc_thread *t = stop_st.threads; t; t = t->next) {
         if (slot >= t->intr_regs[0] && slot < t->intr_regs[1]) {
             const volatile uintptr_t *g = (const volatile uintptr_t *)t->intr_regs[0];
             say("pacegc: checkmark: ignored %#lx (= %#lx+%lu, garbage at pause #1) in thread %d's "

@@ -33,6 +33,7 @@
 #include "heap.h"
 #include "assist.h"
 #include "mark.h"
+#include "stop.h"
 
 #include <link.h>
 #include <stdio.h>
@@ -307,7 +308,7 @@ static void note_pause(cycle_ctx *c, uint64_t ns)
 /* The roots lock held: stop the world (end_pause restarts it). */
 static void begin_pause_roots_locked(void)
 {
-    pthread_mutex_lock(&G.threads_lock);
+    pthread_mutex_lock(&stop_st.threads_lock);
     cycle_event(CYCLE_EV_PRE_STOP_WORLD);
     stop_world();
     cycle_event(CYCLE_EV_POST_STOP_WORLD);
@@ -327,7 +328,7 @@ static uint64_t end_pause(void)
     cycle_event(CYCLE_EV_PRE_START_WORLD);
     uint64_t released = start_world();
     cycle_event(CYCLE_EV_POST_START_WORLD);
-    pthread_mutex_unlock(&G.threads_lock);
+    pthread_mutex_unlock(&stop_st.threads_lock);
     pthread_mutex_unlock(&roots_st.roots_lock);
     return released;
 }
@@ -337,7 +338,7 @@ static void sweep_termination(cycle_ctx *c)
 {
     store_relaxed(&G.phase, PHASE_SWEEP_TERM);
     pgc_hook_point(PGC_TEST_IN_PAUSE1);
-    for (pgc_thread *t = G.threads; t; t = t->next) {
+    for (pgc_thread *t = stop_st.threads; t; t = t->next) {
         t->wb_n = 0;
         t->black_bytes = 0;
     }
@@ -369,7 +370,7 @@ static void sweep_termination(cycle_ctx *c)
     pthread_mutex_unlock(&G.pacer_lock);
     store_relaxed(&last_revise_live, live);
     store_relaxed(&pgc__marking, 1); /* barrier and allocate-black on */
-    for (pgc_thread *t = G.threads; t; t = t->next)
+    for (pgc_thread *t = stop_st.threads; t; t = t->next)
         cache_blacken_all(t); /* INV-BLACK-WORD: the words caches hold now */
     store_relaxed(&G.assists_enabled, paced);
     store_release(&G.phase, PHASE_MARK);
@@ -520,13 +521,13 @@ static bool flush_found_work(pgc_marker *m)
 /* One ragged round: each thread stopped alone, its buffer taken. */
 static bool handshake_round(cycle_ctx *c)
 {
-    pthread_mutex_lock(&G.threads_lock);
-    for (pgc_thread *t = G.threads; t; t = t->next) {
+    pthread_mutex_lock(&stop_st.threads_lock);
+    for (pgc_thread *t = stop_st.threads; t; t = t->next) {
         stop_thread(t);
         barrier_flush_thread(t, &c->m);
         resume_thread(t);
     }
-    pthread_mutex_unlock(&G.threads_lock);
+    pthread_mutex_unlock(&stop_st.threads_lock);
     return flush_found_work(&c->m);
 }
 
@@ -535,7 +536,7 @@ static bool handshake_round(cycle_ctx *c)
  * scanned again (see the top of the file). */
 static bool confirm_termination(cycle_ctx *c)
 {
-    for (pgc_thread *t = G.threads; t; t = t->next)
+    for (pgc_thread *t = stop_st.threads; t; t = t->next)
         barrier_flush_thread(t, &c->m);
     bool found = flush_found_work(&c->m);
     pthread_mutex_lock(&mark_st.pool_lock);
@@ -552,7 +553,7 @@ static void mark_termination(cycle_ctx *c)
     store_relaxed(&G.assists_enabled, 0);
     store_relaxed(&pgc__marking, 0);
     uint64_t black = load_relaxed(&mark_st.black_exited);
-    for (pgc_thread *t = G.threads; t; t = t->next) {
+    for (pgc_thread *t = stop_st.threads; t; t = t->next) {
         black += cache_black_allocated(t);
         cache_release_all(t);
     }

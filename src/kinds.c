@@ -16,6 +16,7 @@
  * distinct layouts.
  */
 #include "kinds.h"
+#include "stop.h"
 
 #include <string.h>
 

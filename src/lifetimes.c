@@ -58,6 +58,7 @@
 #include "trace.h"
 #include "testhooks.h"
 #include "mark.h"
+#include "stop.h"
 
 #include <signal.h>
 #include <stdio.h>

@@ -15,6 +15,7 @@
 #include "kinds.h"
 #include "roots.h"
 #include "mark.h"
+#include "stop.h"
 
 #include <elf.h>
 #include <link.h>
@@ -173,7 +174,7 @@ void pgc_remove_roots(void *start, size_t size)
  * roots_for_each covers. */
 void roots_for_each_verify(range_fn fn, void *ctx)
 {
-    for (pgc_thread *t = G.threads; t; t = t->next) {
+    for (pgc_thread *t = stop_st.threads; t; t = t->next) {
         /* Trust the interrupted context only if the signal frame lies on
          * this stack above the park frame. ThreadSanitizer runs a handler
          * late, at its next interceptor call, with a copy of the context
@@ -203,7 +204,7 @@ void roots_for_each_verify(range_fn fn, void *ctx)
  * in every mode: gccheckmark adds no roots (DESIGN.md, Checkmark). */
 void roots_for_each(range_fn fn, void *ctx)
 {
-    for (pgc_thread *t = G.threads; t; t = t->next) {
+    for (pgc_thread *t = stop_st.threads; t; t = t->next) {
         fn(ctx, t->stop_sp, t->stack_hi, ROOT_STACK);
         for (int i = 0; i < t->ntls; i++)
             fn(ctx, t->tls[i][0], t->tls[i][1], ROOT_GLOBAL);

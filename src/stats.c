@@ -8,6 +8,7 @@
  */
 #include "internal.h"
 #include "heap.h"
+#include "stop.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -154,8 +155,8 @@ void pgc_read_stats(pgc_stats *out)
     out->assist_ratio = dbits(load_relaxed(&G.assist_work_per_byte_x1024));
     out->limiter_enabled = load_relaxed(&G.limiter_on);
     out->procs = G.procs;
-    out->stops_signalled = load_relaxed(&G.stops_signalled);
-    out->stops_claimed = load_relaxed(&G.stops_claimed);
+    out->stops_signalled = load_relaxed(&stop_st.stops_signalled);
+    out->stops_claimed = load_relaxed(&stop_st.stops_claimed);
     out->barrier_mode = pgc__barrier_mode;
     pgc_thread *t = lib_enter_self(); /* INV-STW-LOCKS */
     pthread_mutex_lock(&G.pacer_lock);

@@ -37,6 +37,7 @@
  */
 #include "internal.h"
 #include "testhooks.h"
+#include "stop.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -47,6 +48,8 @@
 #include <string.h>
 #include <ucontext.h>
 #include <unistd.h>
+
+PGC_STATE stop_state stop_st;
 
 
 /* Park this thread for the coordinator. Registers are spilled into this
@@ -64,11 +67,11 @@ static __attribute__((noinline)) void park(pgc_thread *t, uint64_t e)
     fetch_add_acq_rel(&t->stop_evt, 1); /* pairs with the load in wait_stopped */
     futex_wake_all(&t->stop_evt);
     for (;;) {
-        uint32_t seq = load_acquire(&G.wake_seq);
+        uint32_t seq = load_acquire(&stop_st.wake_seq);
         /* acquire: pairs with the release in resume_thread / start_world */
         if (load_acquire(&t->resume) == e)
             break;
-        futex_wait(&G.wake_seq, seq);
+        futex_wait(&stop_st.wake_seq, seq);
     }
     compiler_fence();
     (void)regs;
@@ -153,15 +156,15 @@ static bool try_claim(pgc_thread *t)
 /* Threads lock held. Ask t to stop; wait_stopped waits for it. */
 static void request_stop(pgc_thread *t)
 {
-    uint64_t e = fetch_add_relaxed(&G.stop_epoch, 1) + 1;
+    uint64_t e = fetch_add_relaxed(&stop_st.stop_epoch, 1) + 1;
     /* seq_cst (so also release: pairs with the acquire in stop_handler and
      * thread_stop_self): INV-BLOCKED-CLAIM orders it before the claim */
     store_seq_cst(&t->stop_req, e);
     if (try_claim(t)) {
-        fetch_add_relaxed(&G.stops_claimed, 1);
+        fetch_add_relaxed(&stop_st.stops_claimed, 1);
         return; /* blocked in the library: no signal needed */
     }
-    fetch_add_relaxed(&G.stops_signalled, 1);
+    fetch_add_relaxed(&stop_st.stops_signalled, 1);
     int err = pthread_kill(t->self, G.stop_signal);
     if (err)
         pgc_fatal("pacegc: cannot signal thread %d to stop (%s); did it exit without "
@@ -176,7 +179,7 @@ static void wait_stopped(pgc_thread *t)
         if (load_acquire(&t->stop_ack) == e)      /* pairs with park */
             return;
         if (try_claim(t)) { /* signalled, then blocked before answering */
-            fetch_add_relaxed(&G.stops_claimed, 1);
+            fetch_add_relaxed(&stop_st.stops_claimed, 1);
             return;
         }
         futex_wait(&t->stop_evt, ev);
@@ -192,8 +195,8 @@ void stop_thread(pgc_thread *t)
 static void wake_parked(void)
 {
     /* release: a parked thread that sees the new sequence sees its resume */
-    fetch_add_acq_rel(&G.wake_seq, 1);
-    futex_wake_all(&G.wake_seq);
+    fetch_add_acq_rel(&stop_st.wake_seq, 1);
+    futex_wake_all(&stop_st.wake_seq);
 }
 
 /* Hand a claimed thread back: it may leave its blocked region. */
@@ -278,10 +281,10 @@ static void report_slow_stops(void)
 void stop_world(void)
 {
     pgc_thread *me = pgc_self;
-    for (pgc_thread *t = G.threads; t; t = t->next)
+    for (pgc_thread *t = stop_st.threads; t; t = t->next)
         if (t != me)
             request_stop(t);
-    for (pgc_thread *t = G.threads; t; t = t->next)
+    for (pgc_thread *t = stop_st.threads; t; t = t->next)
         if (t != me) {
             if (G.stoptrace)
                 wait_stopped_traced(t);
@@ -295,12 +298,12 @@ void stop_world(void)
 uint64_t start_world(void)
 {
     pgc_thread *me = pgc_self;
-    for (pgc_thread *t = G.threads; t; t = t->next)
+    for (pgc_thread *t = stop_st.threads; t; t = t->next)
         if (t != me)
             store_release(&t->resume, load_relaxed(&t->stop_req));
     uint64_t released = now_ns();
     wake_parked();
-    for (pgc_thread *t = G.threads; t; t = t->next)
+    for (pgc_thread *t = stop_st.threads; t; t = t->next)
         if (t != me)
             unclaim(t);
     if (nslow)

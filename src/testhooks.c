@@ -14,6 +14,7 @@
  */
 #include "internal.h"
 #include "testhooks.h"
+#include "stop.h"
 
 static pthread_mutex_t hooks_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t hooks_cv = PTHREAD_COND_INITIALIZER;

@@ -6,6 +6,7 @@
 #include "testhooks.h"
 #include "roots.h"
 #include "mark.h"
+#include "stop.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +22,7 @@
 __thread pgc_thread *pgc_self;
 
 static pgc_thread *spare_threads; /* threads lock */
+static pthread_key_t thread_key; /* created by threads_init; its destructor detaches */
 
 /* assist_thread_exit (the pacing layer's): written once by
  * threads_set_exit_hook inside ensure_init, read-only after. */
@@ -40,14 +42,14 @@ static uintptr_t main_stack_lo;
 void threads_fork_prepare(void)
 {
     lock_stoppable(&roots_st.roots_lock);
-    lock_stoppable(&G.threads_lock);
+    lock_stoppable(&stop_st.threads_lock);
     stop_world();
 }
 
 void threads_fork_parent(void)
 {
     start_world();
-    pthread_mutex_unlock(&G.threads_lock);
+    pthread_mutex_unlock(&stop_st.threads_lock);
     pthread_mutex_unlock(&roots_st.roots_lock);
 }
 
@@ -56,20 +58,20 @@ void threads_fork_parent(void)
  * it leaves the thread list; its stack and TLS are no longer roots. */
 void threads_fork_child(void)
 {
-    pthread_mutex_init(&G.threads_lock, NULL);
+    pthread_mutex_init(&stop_st.threads_lock, NULL);
     pgc_thread *me = pgc_self;
-    pgc_thread *t = G.threads;
-    G.threads = NULL;
-    G.nthreads = 0;
-    G.stack_bytes = 0;
+    pgc_thread *t = stop_st.threads;
+    stop_st.threads = NULL;
+    stop_st.nthreads = 0;
+    stop_st.stack_bytes = 0;
     while (t) {
         pgc_thread *next = t->next;
         if (t == me) {
             t->prev = NULL;
             t->next = NULL;
-            G.threads = t;
-            G.nthreads = 1;
-            G.stack_bytes = t->stack_hi - t->stack_lo;
+            stop_st.threads = t;
+            stop_st.nthreads = 1;
+            stop_st.stack_bytes = t->stack_hi - t->stack_lo;
             t->tid = (pid_t)syscall(SYS_gettid);
         } else {
             cache_release_all(t);
@@ -109,11 +111,11 @@ static void destroy_key(void *p)
 
 static pgc_thread *attach_self(bool automatic)
 {
-    lock_stoppable(&G.threads_lock);
+    lock_stoppable(&stop_st.threads_lock);
     pgc_thread *t = spare_threads;
     if (t)
         spare_threads = t->next;
-    pthread_mutex_unlock(&G.threads_lock);
+    pthread_mutex_unlock(&stop_st.threads_lock);
     if (!t)
         t = os_alloc_meta(sizeof *t);
     memset(t, 0, offsetof(pgc_thread, kcache)); /* kcache survives recycling (internal.h) */
@@ -125,15 +127,15 @@ static pgc_thread *attach_self(bool automatic)
     roots_record_tls(t);
     /* Set before the thread is listed: a stop signal finds it attached. */
     pgc_self = t;
-    pthread_setspecific(G.thread_key, t);
-    lock_stoppable(&G.threads_lock);
-    t->next = G.threads;
-    if (G.threads)
-        G.threads->prev = t;
-    G.threads = t;
-    G.nthreads++;
-    G.stack_bytes += t->stack_hi - t->stack_lo;
-    pthread_mutex_unlock(&G.threads_lock);
+    pthread_setspecific(thread_key, t);
+    lock_stoppable(&stop_st.threads_lock);
+    t->next = stop_st.threads;
+    if (stop_st.threads)
+        stop_st.threads->prev = t;
+    stop_st.threads = t;
+    stop_st.nthreads++;
+    stop_st.stack_bytes += t->stack_hi - t->stack_lo;
+    pthread_mutex_unlock(&stop_st.threads_lock);
     return t;
 }
 
@@ -184,21 +186,21 @@ void pgc_thread_detach(void)
     lib_leave(t);
     if (pgc_hook_armed(PGC_TEST_DETACH_UNLISTED))
         thread_blocking(t, detach_hook, NULL);
-    pthread_setspecific(G.thread_key, NULL);
-    lock_stoppable(&G.threads_lock);
+    pthread_setspecific(thread_key, NULL);
+    lock_stoppable(&stop_st.threads_lock);
     if (t->prev)
         t->prev->next = t->next;
     else
-        G.threads = t->next;
+        stop_st.threads = t->next;
     if (t->next)
         t->next->prev = t->prev;
-    G.nthreads--;
-    G.stack_bytes -= t->stack_hi - t->stack_lo;
+    stop_st.nthreads--;
+    stop_st.stack_bytes -= t->stack_hi - t->stack_lo;
     pgc_self = NULL;
     pthread_cond_destroy(&t->aq_cv);
     t->next = spare_threads;
     spare_threads = t;
-    pthread_mutex_unlock(&G.threads_lock);
+    pthread_mutex_unlock(&stop_st.threads_lock);
 }
 
 /* ---- pgc_pthread_create --------------------------------------------------------- */
@@ -275,8 +277,8 @@ static void find_main_stack(void)
 
 void threads_init(void)
 {
-    pthread_mutex_init(&G.threads_lock, NULL);
-    pthread_key_create(&G.thread_key, destroy_key);
+    pthread_mutex_init(&stop_st.threads_lock, NULL);
+    pthread_key_create(&thread_key, destroy_key);
     find_main_stack();
     stop_init();
 }
@@ -284,7 +286,7 @@ void threads_init(void)
 void pgc__test_set_stop_epoch(uint64_t epoch)
 {
     ensure_init();
-    lock_stoppable(&G.threads_lock);
-    store_relaxed(&G.stop_epoch, epoch);
-    pthread_mutex_unlock(&G.threads_lock);
+    lock_stoppable(&stop_st.threads_lock);
+    store_relaxed(&stop_st.stop_epoch, epoch);
+    pthread_mutex_unlock(&stop_st.threads_lock);
 }
