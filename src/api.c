@@ -6,6 +6,7 @@
 #include "heap.h"
 #include "assist.h"
 #include "mark.h"
+#include "stats.h"
 
 #include <stdarg.h>
 #include <stdio.h>

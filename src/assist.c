@@ -97,7 +97,7 @@ void limiter_poll(uint64_t assist_ns, uint64_t idle_ns)
      * Pacer lock. */
     static uint64_t blocked_seen, wall_seen, cpu_seen;
     pthread_mutex_lock(&G.pacer_lock);
-    uint64_t blocked = load_relaxed(&G.assist_blocked_ns), blocked_d = 0;
+    uint64_t blocked = load_relaxed(&assist_st.assist_blocked_ns), blocked_d = 0;
     if (blocked > blocked_seen) {
         blocked_d = blocked - blocked_seen;
         if (load_relaxed(&G.mem_limited))
@@ -190,7 +190,7 @@ static uint64_t assist_mark_chunk(pgc_thread *t, uint64_t work)
     uint64_t done = mark_drain(&m, work, 0);
     marker_end(&m);
     uint64_t cpu = thread_cpu_ns() - c0;
-    fetch_add_relaxed(&G.assist_ns, cpu);
+    fetch_add_relaxed(&assist_st.assist_ns, cpu);
     limiter_poll(cpu, 0); /* pacer lock: inside the critical section */
     if (G.checkmark)
         wipe_stack_below(t); /* INV-ASSIST-WIPE: before a stop can see this stack */
@@ -223,7 +223,7 @@ static void wake_locked(pgc_thread *t)
 {
     dequeue_locked(t);
     t->aq_woken = true;
-    fetch_add_relaxed(&G.assist_blocked_ns, now_ns() - t->aq_since);
+    fetch_add_relaxed(&assist_st.assist_blocked_ns, now_ns() - t->aq_since);
     pthread_cond_signal(&t->aq_cv);
 }
 

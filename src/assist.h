@@ -17,6 +17,10 @@ typedef struct assist_state {
      * parking debtor's read); zeroed by the coordinator in pause #1. */
     _Atomic int64_t bg_credit;
     _Atomic uint64_t assist_epoch; /* cycle number, set in pause #1 (INV-ASSIST-STAMP) */
+    /* CPU-ns of assists (assist.c adds; read by the coordinator per cycle,
+     * by the limiter poll and the statistics), and wall ns debtors spent
+     * blocked (parked for credit in assist.c, waiting in cycle_admit). */
+    _Atomic uint64_t assist_ns, assist_blocked_ns;
     _Atomic int aq_head_hint;      /* queue non-empty: written under the assist
                                       lock, read relaxed by credit flushes (a
                                       stale 0 only sends credit to bg_credit,

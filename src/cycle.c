@@ -34,6 +34,7 @@
 #include "assist.h"
 #include "mark.h"
 #include "stop.h"
+#include "stats.h"
 
 #include <link.h>
 #include <stdio.h>
@@ -205,7 +206,7 @@ void cycle_wait_start(uint64_t pending)
     }
     uint64_t b0 = now_ns();
     thread_blocking(t, wait_start_blocked, &pending);
-    fetch_add_relaxed(&G.assist_blocked_ns, now_ns() - b0);
+    fetch_add_relaxed(&assist_st.assist_blocked_ns, now_ns() - b0);
 }
 
 /*
@@ -300,9 +301,9 @@ typedef struct cycle_ctx {
 static void note_pause(cycle_ctx *c, uint64_t ns)
 {
     c->pause_ns += ns;
-    fetch_add_relaxed(&G.pause_total_ns, ns);
-    max_relaxed_u64(&G.pause_max_ns, ns);
-    fetch_add_relaxed(&G.stw_cpu_ns, ns * (uint64_t)G.procs);
+    fetch_add_relaxed(&stats_st.pause_total_ns, ns);
+    max_relaxed_u64(&stats_st.pause_max_ns, ns);
+    fetch_add_relaxed(&stats_st.stw_cpu_ns, ns * (uint64_t)G.procs);
 }
 
 /* The roots lock held: stop the world (end_pause restarts it). */
@@ -569,8 +570,8 @@ static void mark_termination(cycle_ctx *c)
     pgc_pacer_revise(&G.pacer, c->heap1, load_relaxed(&G.heap_scan), hsw, mark_st.stack_scan_work,
                      mark_st.globals_scan_work);
     uint64_t mark_wall = c->t_term - c->t_mark;
-    pgc_pacer_end_cycle(&G.pacer, c->heap1, (int64_t)(load_relaxed(&G.assist_ns) - c->assist0),
-                        (int64_t)(load_relaxed(&G.idle_ns) - c->idle0), (int64_t)(mark_wall ? mark_wall : 1),
+    pgc_pacer_end_cycle(&G.pacer, c->heap1, (int64_t)(load_relaxed(&assist_st.assist_ns) - c->assist0),
+                        (int64_t)(load_relaxed(&stats_st.idle_ns) - c->idle0), (int64_t)(mark_wall ? mark_wall : 1),
                         G.procs);
     if (G.pacertrace) {
         char buf[512];
@@ -597,9 +598,9 @@ static void mark_termination(cycle_ctx *c)
     pgc_pacer_commit(&G.pacer, false, c->marked);
     pacer_publish_locked();
     pthread_mutex_unlock(&G.pacer_lock);
-    store_relaxed(&G.heap_marked, c->marked);
-    store_relaxed(&G.last_stack_scan, mark_st.stack_scan_work);
-    store_relaxed(&G.last_globals_scan, mark_st.globals_scan_work);
+    store_relaxed(&stats_st.heap_marked, c->marked);
+    store_relaxed(&stats_st.last_stack_scan, mark_st.stack_scan_work);
+    store_relaxed(&stats_st.last_globals_scan, mark_st.globals_scan_work);
     cycle_event(CYCLE_EV_RECLAIM_START);
     sweep_start_cycle();
     store_release(&G.phase, PHASE_SWEEP);
@@ -659,13 +660,13 @@ static void finish_cycle(cycle_ctx *c)
     ci.heap_alloc_peak = c->peak;
     ci.pause_ns = c->pause_ns;
     ci.mark_ns = c->t_term - c->t_mark;
-    ci.assist_ns = load_relaxed(&G.assist_ns) - c->assist0;
-    ci.bg_ns = load_relaxed(&G.bg_ns) - c->bg0;
-    ci.idle_ns = load_relaxed(&G.idle_ns) - c->idle0;
-    ci.blocked_ns = load_relaxed(&G.assist_blocked_ns) - c->blocked0;
+    ci.assist_ns = load_relaxed(&assist_st.assist_ns) - c->assist0;
+    ci.bg_ns = load_relaxed(&stats_st.bg_ns) - c->bg0;
+    ci.idle_ns = load_relaxed(&stats_st.idle_ns) - c->idle0;
+    ci.blocked_ns = load_relaxed(&assist_st.assist_blocked_ns) - c->blocked0;
     ci.forced = c->forced;
     if (c->forced)
-        fetch_add_relaxed(&G.num_forced_gc, 1);
+        fetch_add_relaxed(&stats_st.num_forced_gc, 1);
     stats_record_cycle(&ci, c->heap0, c->heap1, c->stw1_ns, c->t_term - c->t_mark, c->stw2_ns);
     pthread_mutex_lock(&G.cycle_lock);
     G.cycles_done = c->n;
@@ -677,10 +678,10 @@ static void run_cycle(void)
 {
     cycle_ctx c;
     memset(&c, 0, sizeof c);
-    c.assist0 = load_relaxed(&G.assist_ns);
-    c.bg0 = load_relaxed(&G.bg_ns);
-    c.idle0 = load_relaxed(&G.idle_ns);
-    c.blocked0 = load_relaxed(&G.assist_blocked_ns);
+    c.assist0 = load_relaxed(&assist_st.assist_ns);
+    c.bg0 = load_relaxed(&stats_st.bg_ns);
+    c.idle0 = load_relaxed(&stats_st.idle_ns);
+    c.blocked0 = load_relaxed(&assist_st.assist_blocked_ns);
     uint64_t cpu0 = thread_cpu_ns();
     cycle_event(CYCLE_EV_START);
     stw1(&c);

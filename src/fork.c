@@ -37,6 +37,7 @@
 #include "heap.h"
 #include "assist.h"
 #include "mark.h"
+#include "stats.h"
 
 /* INV-FORK-NEST: prepares open on this thread (thread-local: the forking
  * thread alone reads and writes it; the child inherits the value). */

@@ -9,10 +9,14 @@
 #include "internal.h"
 #include "heap.h"
 #include "stop.h"
+#include "assist.h"
+#include "stats.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+PGC_STATE stats_state stats_st;
 
 #define DEFERRED_LINES 4
 static char deferred[DEFERRED_LINES][512]; /* coordinator only */
@@ -48,7 +52,7 @@ static double cpu_fraction(void)
     uint64_t wall = now_ns() - G.init_ns;
     if (!wall)
         return 0;
-    uint64_t gc = load_relaxed(&G.assist_ns) + load_relaxed(&G.bg_ns) + load_relaxed(&G.stw_cpu_ns);
+    uint64_t gc = load_relaxed(&assist_st.assist_ns) + load_relaxed(&stats_st.bg_ns) + load_relaxed(&stats_st.stw_cpu_ns);
     return (double)gc / ((double)wall * G.procs);
 }
 
@@ -82,7 +86,7 @@ static void print_gctrace(const pgc_cycle_info *ci, uint64_t heap0, uint64_t hea
             "%.0f->%.0f->%.0f MB, %.0f MB goal, %.0f MB stacks, %.0f MB globals, %d P, mode %s%s%s\n",
             (unsigned long long)ci->cycle, (double)ci->start_ns / 1e9, cpu_fraction() * 100, a, b, c,
             ca, cas, cbg, cid, cc, mb(heap0), mb(heap1), mb(ci->heap_marked), mb(ci->heap_goal),
-            mb(load_relaxed(&G.last_stack_scan)), mb(load_relaxed(&G.last_globals_scan)), G.procs,
+            mb(load_relaxed(&stats_st.last_stack_scan)), mb(load_relaxed(&stats_st.last_globals_scan)), G.procs,
             pgc_barrier_mode_name(pgc__barrier_mode), ci->forced ? " (forced)" : "",
             load_relaxed(&G.limiter_on) ? " (CPU limiter on)" : "");
     if (ci->blocked_ns >= 1000)
@@ -93,11 +97,11 @@ static void print_gctrace(const pgc_cycle_info *ci, uint64_t heap0, uint64_t hea
 void stats_record_cycle(const pgc_cycle_info *ci, uint64_t heap0, uint64_t heap1, uint64_t stw1,
                         uint64_t mark, uint64_t stw2)
 {
-    pthread_mutex_lock(&G.stats_lock);
-    G.cycle_ring[(ci->cycle - 1) % 256] = *ci;
-    G.pause_ring[(ci->cycle - 1) % PGC_PAUSE_RING] = ci->pause_ns;
-    store_relaxed(&G.num_gc, ci->cycle);
-    pthread_mutex_unlock(&G.stats_lock);
+    pthread_mutex_lock(&stats_st.stats_lock);
+    stats_st.cycle_ring[(ci->cycle - 1) % 256] = *ci;
+    stats_st.pause_ring[(ci->cycle - 1) % PGC_PAUSE_RING] = ci->pause_ns;
+    store_relaxed(&stats_st.num_gc, ci->cycle);
+    pthread_mutex_unlock(&stats_st.stats_lock);
     if (G.gctrace)
         print_gctrace(ci, heap0, heap1, stw1, mark, stw2);
 }
@@ -109,13 +113,13 @@ int pgc_read_cycle(uint64_t n, pgc_cycle_info *out)
                   "pgc_cycle_info to fill\n", (unsigned long long)n);
     ensure_init();
     int rc = -1;
-    pthread_mutex_lock(&G.stats_lock);
-    uint64_t done = load_relaxed(&G.num_gc);
+    pthread_mutex_lock(&stats_st.stats_lock);
+    uint64_t done = load_relaxed(&stats_st.num_gc);
     if (n >= 1 && n <= done && done - n < 256) {
-        *out = G.cycle_ring[(n - 1) % 256];
+        *out = stats_st.cycle_ring[(n - 1) % 256];
         rc = 0;
     }
-    pthread_mutex_unlock(&G.stats_lock);
+    pthread_mutex_unlock(&stats_st.stats_lock);
     return rc;
 }
 
@@ -135,23 +139,23 @@ void pgc_read_stats(pgc_stats *out)
     memset(out, 0, sizeof *out);
     out->heap_alloc = load_relaxed(&G.heap_alloc);
     out->heap_alloc_peak = load_relaxed(&G.heap_alloc_peak);
-    out->heap_marked = load_relaxed(&G.heap_marked);
+    out->heap_marked = load_relaxed(&stats_st.heap_marked);
     out->heap_goal = load_relaxed(&G.goal);
     out->heap_sys = load_relaxed(&heap_st.heap_sys);
     out->heap_released = load_relaxed(&heap_st.heap_released);
     out->total_alloc = load_relaxed(&G.total_alloc);
-    out->pause_total_ns = load_relaxed(&G.pause_total_ns);
-    out->pause_max_ns = load_relaxed(&G.pause_max_ns);
-    out->assist_ns_total = load_relaxed(&G.assist_ns);
-    out->assist_blocked_ns_total = load_relaxed(&G.assist_blocked_ns);
+    out->pause_total_ns = load_relaxed(&stats_st.pause_total_ns);
+    out->pause_max_ns = load_relaxed(&stats_st.pause_max_ns);
+    out->assist_ns_total = load_relaxed(&assist_st.assist_ns);
+    out->assist_blocked_ns_total = load_relaxed(&assist_st.assist_blocked_ns);
     out->gc_cpu_fraction = cpu_fraction();
     out->heap_live = load_relaxed(&G.heap_live);
     out->heap_trigger = load_relaxed(&G.trigger);
-    out->num_forced_gc = load_relaxed(&G.num_forced_gc);
-    out->bg_mark_ns_total = load_relaxed(&G.bg_ns);
-    out->idle_mark_ns_total = load_relaxed(&G.idle_ns);
-    out->stack_scan = load_relaxed(&G.last_stack_scan);
-    out->globals_scan = load_relaxed(&G.last_globals_scan);
+    out->num_forced_gc = load_relaxed(&stats_st.num_forced_gc);
+    out->bg_mark_ns_total = load_relaxed(&stats_st.bg_ns);
+    out->idle_mark_ns_total = load_relaxed(&stats_st.idle_ns);
+    out->stack_scan = load_relaxed(&stats_st.last_stack_scan);
+    out->globals_scan = load_relaxed(&stats_st.last_globals_scan);
     out->assist_ratio = dbits(load_relaxed(&G.assist_work_per_byte_x1024));
     out->limiter_enabled = load_relaxed(&G.limiter_on);
     out->procs = G.procs;
@@ -165,10 +169,10 @@ void pgc_read_stats(pgc_stats *out)
     out->memory_limit = pgc_pacer_memory_limit(&G.pacer);
     pthread_mutex_unlock(&G.pacer_lock);
     lib_leave_self(t);
-    pthread_mutex_lock(&G.stats_lock);
-    out->num_gc = load_relaxed(&G.num_gc);
-    memcpy(out->pause_ns, G.pause_ring, sizeof out->pause_ns);
-    pthread_mutex_unlock(&G.stats_lock);
+    pthread_mutex_lock(&stats_st.stats_lock);
+    out->num_gc = load_relaxed(&stats_st.num_gc);
+    memcpy(out->pause_ns, stats_st.pause_ring, sizeof out->pause_ns);
+    pthread_mutex_unlock(&stats_st.stats_lock);
 }
 
 /* ---- gclog ------------------------------------------------------------------------ */
@@ -188,8 +192,8 @@ void stats_gclog(const char *event)
                      (unsigned long long)load_relaxed(&G.goal),
                      (unsigned long long)load_relaxed(&G.trigger),
                      dbits(load_relaxed(&G.assist_work_per_byte_x1024)),
-                     ms(load_relaxed(&G.assist_ns)), ms(load_relaxed(&G.bg_ns)),
-                     ms(load_relaxed(&G.idle_ns)), ms(load_relaxed(&G.assist_blocked_ns)));
+                     ms(load_relaxed(&assist_st.assist_ns)), ms(load_relaxed(&stats_st.bg_ns)),
+                     ms(load_relaxed(&stats_st.idle_ns)), ms(load_relaxed(&assist_st.assist_blocked_ns)));
     if (n > 0 && write(G.gclog_fd, line, (size_t)n) < 0) {
         /* a log that cannot be written is not worth failing for */
     }
@@ -206,7 +210,7 @@ void stats_gclog_sample(void)
 
 void stats_init(void)
 {
-    pthread_mutex_init(&G.stats_lock, NULL);
+    pthread_mutex_init(&stats_st.stats_lock, NULL);
     if (G.gclog_fd >= 0) {
         static const char hdr[] = "time_ms,event,cycle,heap_alloc,heap_live,heap_goal,heap_trigger,"
                                   "assist_work_per_byte,assist_cpu_ms,bg_cpu_ms,idle_cpu_ms,blocked_ms\n";
@@ -216,4 +220,4 @@ void stats_init(void)
     }
 }
 
-void stats_fork_child(void) { pthread_mutex_init(&G.stats_lock, NULL); }
+void stats_fork_child(void) { pthread_mutex_init(&stats_st.stats_lock, NULL); }

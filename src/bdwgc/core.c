@@ -12,6 +12,7 @@
 #include "compat.h"
 #include "gc/gc.h"
 #include "../heap.h"
+#include "../stats.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -663,7 +664,7 @@ static void on_event(int ev)
     if (ev == CYCLE_EV_RECLAIM_START) { /* marking is over: one more collection */
         store_relaxed(&alloc_at_gc, load_relaxed(&G.total_alloc));
         store_relaxed(&expl_freed, 0);
-        __atomic_store_n(&GC_gc_no, load_relaxed(&G.num_gc) + 1, __ATOMIC_RELAXED);
+        __atomic_store_n(&GC_gc_no, load_relaxed(&stats_st.num_gc) + 1, __ATOMIC_RELAXED);
     }
     GC_on_collection_event_proc f = load_relaxed(&event_proc);
     if (f)
@@ -719,7 +720,7 @@ size_t GC_get_memory_use(void)
 GC_word GC_get_gc_no(void)
 {
     gcx_ensure();
-    return load_relaxed(&G.num_gc);
+    return load_relaxed(&stats_st.num_gc);
 }
 
 void GC_get_heap_usage_safe(GC_word *heap, GC_word *fr, GC_word *unmapped, GC_word *since, GC_word *total)
@@ -750,7 +751,7 @@ size_t GC_get_prof_stats(struct GC_prof_stats_s *out, size_t sz)
     s.bytes_allocd_since_gc = GC_get_bytes_since_gc();
     s.allocd_bytes_before_gc = load_relaxed(&alloc_at_gc);
     s.non_gc_bytes = GC_non_gc_bytes;
-    s.gc_no = load_relaxed(&G.num_gc);
+    s.gc_no = load_relaxed(&stats_st.num_gc);
     s.markers_m1 = (GC_word)(G.procs > 1 ? G.procs - 1 : 0);
     s.expl_freed_bytes_since_gc = load_relaxed(&expl_freed);
     s.obtained_from_os_bytes = load_relaxed(&heap_st.heap_sys);
@@ -768,7 +769,7 @@ void GC_start_performance_measurement(void) { gcx_ensure(); }
 unsigned long GC_get_full_gc_total_time(void)
 {
     gcx_ensure();
-    return (unsigned long)(load_relaxed(&G.pause_total_ns) / 1000000);
+    return (unsigned long)(load_relaxed(&stats_st.pause_total_ns) / 1000000);
 }
 
 /* ---- Debugging allocation: no headers, the file and line are dropped ------------------- */
