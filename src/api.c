@@ -7,6 +7,7 @@
 #include "assist.h"
 #include "mark.h"
 #include "stats.h"
+#include "cycle.h"
 
 #include <stdarg.h>
 #include <stdio.h>

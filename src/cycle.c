@@ -35,10 +35,13 @@
 #include "mark.h"
 #include "stop.h"
 #include "stats.h"
+#include "cycle.h"
 
 #include <link.h>
 #include <stdio.h>
 #include <string.h>
+
+PGC_STATE cycle_state cycle_st;
 
 #define REVISE_EVERY ((uint64_t)256 << 10) /* revise the assist ratio per 256 KiB allocated */
 
@@ -100,13 +103,13 @@ static void pacer_revise_now(void)
 static void wake_coordinator(void)
 {
     /* release: pairs with the acquire in coordinator_main */
-    fetch_add_acq_rel(&G.cycle_wake, 1);
-    futex_wake_all(&G.cycle_wake);
+    fetch_add_acq_rel(&cycle_st.cycle_wake, 1);
+    futex_wake_all(&cycle_st.cycle_wake);
 }
 
 static void request_cycle(void)
 {
-    store_relaxed(&G.start_requested, 1);
+    store_relaxed(&cycle_st.start_requested, 1);
     wake_coordinator();
 }
 
@@ -167,34 +170,32 @@ static int start_waiters; /* threads in wait_start_blocked (cycle lock; a test h
 static void wait_start_blocked(void *arg)
 {
     uint64_t pending = *(const uint64_t *)arg;
-    pthread_mutex_lock(&G.cycle_lock);
+    pthread_mutex_lock(&cycle_st.cycle_lock);
     /* Ask again after every wake-up: a cycle may have ended without
      * starting the one this thread needs. */
     while (past_wait_point_unmarked(pending)) {
-        store_relaxed(&G.start_requested, 1);
+        store_relaxed(&cycle_st.start_requested, 1);
         wake_coordinator();
         start_waiters++;
-        pthread_cond_wait(&G.start_cv, &G.cycle_lock);
+        pthread_cond_wait(&cycle_st.start_cv, &cycle_st.cycle_lock);
         start_waiters--;
     }
-    pthread_mutex_unlock(&G.cycle_lock);
+    pthread_mutex_unlock(&cycle_st.cycle_lock);
 }
 
 /* A counter the cycle lock protects, read for a test hook. */
 static int read_cycle_locked(const int *counter)
 {
     ensure_init();
-    lock_stoppable(&G.cycle_lock);
+    lock_stoppable(&cycle_st.cycle_lock);
     int n = *counter;
-    pthread_mutex_unlock(&G.cycle_lock);
+    pthread_mutex_unlock(&cycle_st.cycle_lock);
     return n;
 }
 
 int pgc__test_start_waiters(void) { return read_cycle_locked(&start_waiters); }
 
-
-
-void cycle_wait_start(uint64_t pending)
+static void cycle_wait_start(uint64_t pending)
 {
     pgc_thread *t = pgc_self;
     while (past_wait_point_unmarked(pending) && load_relaxed(&G.unswept) > 0) {
@@ -231,17 +232,17 @@ void cycle_admit(uint64_t pending)
         request_trigger_once();
         return;
     }
-    fetch_add_relaxed(&G.admit_pending, pending); /* the coordinator counts it */
+    fetch_add_relaxed(&cycle_st.admit_pending, pending); /* the coordinator counts it */
     set_trigger_pending();
     cycle_wait_start(pending);
-    fetch_sub_relaxed(&G.admit_pending, pending);
+    fetch_sub_relaxed(&cycle_st.admit_pending, pending);
 }
 
 static void broadcast_start(void)
 {
-    lock_stoppable(&G.cycle_lock);
-    pthread_cond_broadcast(&G.start_cv);
-    pthread_mutex_unlock(&G.cycle_lock);
+    lock_stoppable(&cycle_st.cycle_lock);
+    pthread_cond_broadcast(&cycle_st.start_cv);
+    pthread_mutex_unlock(&cycle_st.cycle_lock);
 }
 
 /* ---- Test hooks (the hold points are in testhooks.c) ----------------------------- */
@@ -262,11 +263,11 @@ void pgc__test_worker_slowdown_us(int us) { store_relaxed(&mark_st.worker_slowdo
 void pgc__test_start_cycle(void)
 {
     ensure_init();
-    lock_stoppable(&G.cycle_lock);
-    if (G.forced_target < G.cycles_started + 1)
-        G.forced_target = G.cycles_started + 1; /* runs even below the trigger */
+    lock_stoppable(&cycle_st.cycle_lock);
+    if (cycle_st.forced_target < cycle_st.cycles_started + 1)
+        cycle_st.forced_target = cycle_st.cycles_started + 1; /* runs even below the trigger */
     wake_coordinator();
-    pthread_mutex_unlock(&G.cycle_lock);
+    pthread_mutex_unlock(&cycle_st.cycle_lock);
 }
 
 int pgc__test_is_marked(const void *p)
@@ -459,11 +460,11 @@ static int pause1_in_loader_lock(struct dl_phdr_info *info, size_t size, void *a
 static void stw1(cycle_ctx *c)
 {
     sweep_finish();
-    pthread_mutex_lock(&G.cycle_lock); /* INV-STW-LOCKS: before the pause */
-    c->n = ++G.cycles_started;
+    pthread_mutex_lock(&cycle_st.cycle_lock); /* INV-STW-LOCKS: before the pause */
+    c->n = ++cycle_st.cycles_started;
     store_relaxed(&started_mirror, c->n); /* older trigger requests are now stale */
-    c->forced = G.forced_target >= c->n;
-    pthread_mutex_unlock(&G.cycle_lock);
+    c->forced = cycle_st.forced_target >= c->n;
+    pthread_mutex_unlock(&cycle_st.cycle_lock);
     if (pgc__barrier_mode != PGC_BARRIER_SATB)
         nobarrier_prepare(); /* barrier-free mode: see stw_mark_all */
     pause1_arg a = { c, false, false };
@@ -668,9 +669,6 @@ static void finish_cycle(cycle_ctx *c)
     if (c->forced)
         fetch_add_relaxed(&stats_st.num_forced_gc, 1);
     stats_record_cycle(&ci, c->heap0, c->heap1, c->stw1_ns, c->t_term - c->t_mark, c->stw2_ns);
-    pthread_mutex_lock(&G.cycle_lock);
-    G.cycles_done = c->n;
-    pthread_mutex_unlock(&G.cycle_lock);
     stats_gclog("markterm");
 }
 
@@ -710,13 +708,13 @@ static void run_cycle(void)
     if (limit != INT64_MAX && (uint64_t)limit / 100 * 95 < retain)
         retain = (uint64_t)limit / 100 * 95;
     cycle_event(CYCLE_EV_END); /* before pgc_collect's waiters return */
-    pthread_mutex_lock(&G.cycle_lock);
-    G.cycles_swept = c.n;
-    G.coordinator_busy = false;
+    pthread_mutex_lock(&cycle_st.cycle_lock);
+    cycle_st.cycles_swept = c.n;
+    cycle_st.coordinator_busy = false;
     store_release(&G.phase, PHASE_OFF);
-    pthread_cond_broadcast(&G.done_cv);
-    pthread_cond_broadcast(&G.start_cv);
-    pthread_mutex_unlock(&G.cycle_lock);
+    pthread_cond_broadcast(&cycle_st.done_cv);
+    pthread_cond_broadcast(&cycle_st.start_cv);
+    pthread_mutex_unlock(&cycle_st.cycle_lock);
     if (!trigger_is_pending())
         heap_scavenge(retain);
     stats_gclog("sweepdone");
@@ -728,42 +726,42 @@ static void *coordinator_main(void *arg)
     (void)arg;
     for (;;) {
         /* acquire: pairs with the release in wake_coordinator */
-        uint32_t seq = load_acquire(&G.cycle_wake);
-        pthread_mutex_lock(&G.cycle_lock);
-        bool work = (load_relaxed(&G.start_requested) || G.forced_target > G.cycles_started) &&
-                    G.fork_hold == 0;
-        pthread_mutex_unlock(&G.cycle_lock);
+        uint32_t seq = load_acquire(&cycle_st.cycle_wake);
+        pthread_mutex_lock(&cycle_st.cycle_lock);
+        bool work = (load_relaxed(&cycle_st.start_requested) || cycle_st.forced_target > cycle_st.cycles_started) &&
+                    cycle_st.fork_hold == 0;
+        pthread_mutex_unlock(&cycle_st.cycle_lock);
         if (!work) {
-            futex_wait(&G.cycle_wake, seq);
+            futex_wait(&cycle_st.cycle_wake, seq);
             continue;
         }
-        store_relaxed(&G.start_requested, 0);
+        store_relaxed(&cycle_st.start_requested, 0);
         pgc_hook_point(PGC_TEST_TRIGGER_CHECK);
         /* A trigger may be stale (GOGC raised meanwhile): re-check it. */
         bool forced;
-        pthread_mutex_lock(&G.cycle_lock);
-        forced = G.forced_target > G.cycles_started;
-        pthread_mutex_unlock(&G.cycle_lock);
-        uint64_t live = load_relaxed(&G.heap_live) + load_relaxed(&G.admit_pending);
+        pthread_mutex_lock(&cycle_st.cycle_lock);
+        forced = cycle_st.forced_target > cycle_st.cycles_started;
+        pthread_mutex_unlock(&cycle_st.cycle_lock);
+        uint64_t live = load_relaxed(&G.heap_live) + load_relaxed(&cycle_st.admit_pending);
         if (!forced && live < load_relaxed(&G.trigger)) {
             /* INV-START-ANSWER: whatever the coordinator decides, every
              * thread waiting at the wait point gets an answer. Here the
              * answer is "no cycle": the heap shrank (a thread exited and
              * gave back its caches, GOGC was raised), so each waiter
              * re-checks its wait point and asks again if still past it. */
-            pthread_mutex_lock(&G.cycle_lock);
+            pthread_mutex_lock(&cycle_st.cycle_lock);
             store_relaxed(&trigger_pending, 0);
-            pthread_cond_broadcast(&G.start_cv);
-            pthread_mutex_unlock(&G.cycle_lock);
+            pthread_cond_broadcast(&cycle_st.start_cv);
+            pthread_mutex_unlock(&cycle_st.cycle_lock);
             continue;
         }
-        pthread_mutex_lock(&G.cycle_lock);
-        bool hold = G.fork_hold > 0;
+        pthread_mutex_lock(&cycle_st.cycle_lock);
+        bool hold = cycle_st.fork_hold > 0;
         if (hold)
-            store_relaxed(&G.start_requested, 1); /* keep the request for after the fork */
+            store_relaxed(&cycle_st.start_requested, 1); /* keep the request for after the fork */
         else
-            G.coordinator_busy = true;
-        pthread_mutex_unlock(&G.cycle_lock);
+            cycle_st.coordinator_busy = true;
+        pthread_mutex_unlock(&cycle_st.cycle_lock);
         if (!hold)
             run_cycle();
     }
@@ -780,11 +778,11 @@ static int fork_waiters; /* cycle lock; read by a test hook */
 static void fork_wait_idle(void *unused)
 {
     (void)unused;
-    pthread_mutex_lock(&G.cycle_lock);
-    G.fork_hold++;
+    pthread_mutex_lock(&cycle_st.cycle_lock);
+    cycle_st.fork_hold++;
     fork_waiters++;
-    while (G.coordinator_busy)
-        pthread_cond_wait(&G.done_cv, &G.cycle_lock);
+    while (cycle_st.coordinator_busy)
+        pthread_cond_wait(&cycle_st.done_cv, &cycle_st.cycle_lock);
     fork_waiters--;
 }
 
@@ -795,24 +793,25 @@ void cycle_fork_prepare(void)
 
 void cycle_fork_parent(void)
 {
-    G.fork_hold--;
-    pthread_mutex_unlock(&G.cycle_lock);
+    cycle_st.fork_hold--;
+    pthread_mutex_unlock(&cycle_st.cycle_lock);
     wake_coordinator(); /* a request may have waited for the fork */
 }
 
 /* The child: one thread, no coordinator. Fresh locks, a new coordinator. */
 void cycle_fork_child(void)
 {
-    pthread_mutex_init(&G.cycle_lock, NULL);
-    pthread_cond_init(&G.done_cv, NULL);
-    pthread_cond_init(&G.start_cv, NULL);
+    pthread_mutex_init(&cycle_st.cycle_lock, NULL);
+    pthread_cond_init(&cycle_st.done_cv, NULL);
+    pthread_cond_init(&cycle_st.start_cv, NULL);
     pthread_mutex_init(&roots_st.roots_lock, NULL);
     pthread_mutex_init(&G.pacer_lock, NULL);
-    G.fork_hold = 0;
+    cycle_st.fork_hold = 0;
     fork_waiters = 0;
     start_waiters = 0;
-    G.coordinator_busy = false;
-    if (!os_start_internal_thread(&G.coordinator, coordinator_main, NULL))
+    cycle_st.coordinator_busy = false;
+    pthread_t coordinator;
+    if (!os_start_internal_thread(&coordinator, coordinator_main, NULL))
         pgc_fatal("pacegc: cannot start the collector thread in a forked child\n");
     wake_coordinator();
 }
@@ -820,14 +819,14 @@ void cycle_fork_child(void)
 static void collect_blocked(void *unused)
 {
     (void)unused;
-    pthread_mutex_lock(&G.cycle_lock);
-    uint64_t target = G.cycles_started + 1;
-    if (G.forced_target < target)
-        G.forced_target = target;
+    pthread_mutex_lock(&cycle_st.cycle_lock);
+    uint64_t target = cycle_st.cycles_started + 1;
+    if (cycle_st.forced_target < target)
+        cycle_st.forced_target = target;
     wake_coordinator();
-    while (G.cycles_swept < target)
-        pthread_cond_wait(&G.done_cv, &G.cycle_lock);
-    pthread_mutex_unlock(&G.cycle_lock);
+    while (cycle_st.cycles_swept < target)
+        pthread_cond_wait(&cycle_st.done_cv, &cycle_st.cycle_lock);
+    pthread_mutex_unlock(&cycle_st.cycle_lock);
 }
 
 void pgc_collect(void)
@@ -873,10 +872,11 @@ int pgc__test_fork_waiters(void) { return read_cycle_locked(&fork_waiters); }
 
 void cycle_init(void)
 {
-    pthread_mutex_init(&G.cycle_lock, NULL);
-    pthread_cond_init(&G.done_cv, NULL);
-    pthread_cond_init(&G.start_cv, NULL);
+    pthread_mutex_init(&cycle_st.cycle_lock, NULL);
+    pthread_cond_init(&cycle_st.done_cv, NULL);
+    pthread_cond_init(&cycle_st.start_cv, NULL);
     pthread_mutex_init(&roots_st.roots_lock, NULL);
-    if (!os_start_internal_thread(&G.coordinator, coordinator_main, NULL))
+    pthread_t coordinator; /* detached; never joined */
+    if (!os_start_internal_thread(&coordinator, coordinator_main, NULL))
         pgc_fatal("pacegc: cannot start the collector thread\n");
 }

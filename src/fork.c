@@ -38,6 +38,7 @@
 #include "assist.h"
 #include "mark.h"
 #include "stats.h"
+#include "cycle.h"
 
 /* INV-FORK-NEST: prepares open on this thread (thread-local: the forking
  * thread alone reads and writes it; the child inherits the value). */

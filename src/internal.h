@@ -310,7 +310,6 @@ typedef struct pgc_globals {
     int gclog_fd;
     uint64_t init_ns;
 
-
     /* Central lists: per kind and class, in the kinds table (kinds.h). */
     pthread_mutex_t large_lock;
     pgc_span *large[2];          /* large objects, indexed like pgc_central (large lock) */
@@ -324,35 +323,13 @@ typedef struct pgc_globals {
     _Atomic uint64_t cycle_alloc_peak; /* peak heap_alloc since the last trigger */
     _Atomic uint64_t total_alloc;
     _Atomic uint64_t heap_scan;  /* scannable bytes allocated (heapScan) */
-    /* Bytes of large allocations waiting in cycle_admit for the cycle
-     * they trigger (added and removed by the waiters, read by the
-     * coordinator's stale-trigger check; relaxed). */
-    _Atomic uint64_t admit_pending;
 
-    /* Cycle state (cycle.c). phase: written by the coordinator (release),
-     * read anywhere (acquire or relaxed where noted). */
+    /* The phase (enum pgc_phase above) and the sweep generation: written
+     * by the coordinator (release, in the pauses or at sweep's end), read
+     * anywhere (acquire or relaxed where noted). Here, not in cycle.h,
+     * because every layer below the cycle reads them. */
     _Atomic int phase;
     _Atomic uint32_t sweepgen;
-    pthread_mutex_t cycle_lock;  /* protects the fields below; never taken
-                                    while the world is stopped (waiters
-                                    hold it outside critical sections) */
-    /* The coordinator sleeps on this futex word; anyone asking for a cycle
-     * bumps it and wakes it. No lock: request_cycle runs inside critical
-     * sections, where taking the cycle lock could wait on a stopped thread. */
-    _Atomic uint32_t cycle_wake;
-    pthread_cond_t done_cv;      /* pgc_collect waits for cycles */
-    pthread_cond_t start_cv;     /* allocators past the trigger wait for marking */
-    uint64_t cycles_started, cycles_done, cycles_swept;
-    uint64_t forced_target;      /* run cycles until cycles_swept reaches it */
-    _Atomic int start_requested; /* a trigger asked for a cycle (any thread, relaxed;
-                                    ordered by the cycle_wake bump) */
-    /* The coordinator is running a cycle (set when it decides to start
-     * one, cleared when the cycle has swept; cycle lock). */
-    bool coordinator_busy;
-    /* Fork-prepare handlers in progress: the coordinator starts no cycle
-     * while it is nonzero (cycle lock). */
-    int fork_hold;
-    pthread_t coordinator;
 
     /* Pacing (pacer.c is pure; cycle.c/assist.c hold it). pacer_lock
      * protects pacer and limiter; the coordinator takes it with the world
@@ -376,10 +353,7 @@ typedef struct pgc_globals {
      * allocation, which charges only then, and by assist.c). */
     _Atomic int assists_enabled;
 
-
-
     pgc_oom_handler oom_handler; /* relaxed: set rarely */
-    _Atomic uint32_t wakeup_word; /* futex word workers may sleep on */
 } pgc_globals;
 
 extern PGC_INTERNAL_API pgc_globals G;
@@ -406,7 +380,6 @@ PGC_INTERNAL_API bool os_start_internal_thread(pthread_t *out, void *(*fn)(void 
  * a blocked region. */
 PGC_INTERNAL_API void pgc_hook_point(int point);
 PGC_INTERNAL_API bool pgc_hook_armed(int point);
-
 
 static inline uint32_t span_index(const pgc_span *s, uintptr_t addr)
 {
@@ -455,7 +428,6 @@ PGC_INTERNAL_API void threads_fork_child(void);
  * once inside ensure_init, before any thread can detach. */
 PGC_INTERNAL_API void threads_set_exit_hook(void (*fn)(pgc_thread *t));
 
-
 /* ---- mark.c ------------------------------------------------------------------- */
 /* ---- barrier.c ---------------------------------------------------------------- */
 PGC_INTERNAL_API void barrier_flush_thread(pgc_thread *t, pgc_marker *m);
@@ -467,16 +439,6 @@ PGC_INTERNAL_API bool sweep_one(void);
 PGC_INTERNAL_API void sweep_finish(void);
 PGC_INTERNAL_API void sweep_start_cycle(void);
 PGC_INTERNAL_API size_t sweep_large_until(size_t npages);
-
-/* ---- cycle.c ------------------------------------------------------------------ */
-PGC_INTERNAL_API void cycle_init(void);
-PGC_INTERNAL_API void cycle_maybe_trigger(void);
-PGC_INTERNAL_API void cycle_wait_start(uint64_t pending);
-PGC_INTERNAL_API void cycle_admit(uint64_t pending);
-PGC_INTERNAL_API void pacer_publish_locked(void);
-PGC_INTERNAL_API void cycle_fork_prepare(void);
-PGC_INTERNAL_API void cycle_fork_parent(void);
-PGC_INTERNAL_API void cycle_fork_child(void);
 
 /* ---- workers.c ---------------------------------------------------------------- */
 PGC_INTERNAL_API void workers_init(void);

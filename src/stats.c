@@ -11,6 +11,7 @@
 #include "stop.h"
 #include "assist.h"
 #include "stats.h"
+#include "cycle.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -186,7 +187,7 @@ void stats_gclog(const char *event)
     char line[384];
     uint64_t now = now_ns();
     int n = snprintf(line, sizeof line, "%.3f,%s,%llu,%llu,%llu,%llu,%llu,%.6f,%.3f,%.3f,%.3f,%.3f\n",
-                     ms(now - G.init_ns), event, (unsigned long long)G.cycles_started,
+                     ms(now - G.init_ns), event, (unsigned long long)cycle_st.cycles_started,
                      (unsigned long long)load_relaxed(&G.heap_alloc),
                      (unsigned long long)load_relaxed(&G.heap_live),
                      (unsigned long long)load_relaxed(&G.goal),
