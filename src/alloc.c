@@ -19,10 +19,13 @@
 #include "kinds.h"
 #include "heap.h"
 #include "stop.h"
+#include "alloc.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+
+PGC_STATE alloc_state alloc_st;
 
 static void oom_abort(size_t request) __attribute__((noreturn));
 
@@ -93,11 +96,11 @@ static void unaccount(uint64_t unused, unsigned kind)
 {
     if (!unused)
         return;
-    fetch_sub_relaxed(&G.heap_live, unused);
-    fetch_sub_relaxed(&G.heap_alloc, unused);
-    fetch_sub_relaxed(&G.total_alloc, unused);
+    fetch_sub_relaxed(&alloc_st.heap_live, unused);
+    fetch_sub_relaxed(&alloc_st.heap_alloc, unused);
+    fetch_sub_relaxed(&alloc_st.total_alloc, unused);
     if (kind_scans(kind))
-        fetch_sub_relaxed(&G.heap_scan, unused);
+        fetch_sub_relaxed(&alloc_st.heap_scan, unused);
 }
 
 /* Detach the cache's span for release: returns it (or NULL) and its count
@@ -204,11 +207,11 @@ static pgc_span *central_take(unsigned kind, int sclass, pgc_span *give, bool gi
 
 static void account_alloc(uint64_t bytes, unsigned kind)
 {
-    uint64_t alloc = fetch_add_relaxed(&G.heap_alloc, bytes) + bytes;
-    fetch_add_relaxed(&G.heap_live, bytes);
-    fetch_add_relaxed(&G.total_alloc, bytes);
+    uint64_t alloc = fetch_add_relaxed(&alloc_st.heap_alloc, bytes) + bytes;
+    fetch_add_relaxed(&alloc_st.heap_live, bytes);
+    fetch_add_relaxed(&alloc_st.total_alloc, bytes);
     if (kind_scans(kind))
-        fetch_add_relaxed(&G.heap_scan, bytes);
+        fetch_add_relaxed(&alloc_st.heap_scan, bytes);
     hooks.heap_grew(alloc);
 }
 
@@ -418,7 +421,7 @@ __attribute__((always_inline)) static inline void *alloc_any(size_t size, unsign
         if (__builtin_expect(p != NULL, 1))
             return p;
         if (size > heap_st.heap_size || attempt == 1) {
-            pgc_oom_handler h = G.oom_handler;
+            pgc_oom_handler h = alloc_st.oom_handler;
             if (h)
                 return h(size);
             oom_abort(size);
@@ -476,9 +479,9 @@ static void *alloc_large(pgc_thread *t, size_t size, unsigned kind)
         mark_new(t, s, 0, bytes);
     span_publish(s);
     kinds_span_born(s);
-    pthread_mutex_lock(&G.large_lock);
-    central_push(&G.large[swept_index(load_relaxed(&G.sweepgen))], s);
-    pthread_mutex_unlock(&G.large_lock);
+    pthread_mutex_lock(&alloc_st.large_lock);
+    central_push(&alloc_st.large[swept_index(load_relaxed(&G.sweepgen))], s);
+    pthread_mutex_unlock(&alloc_st.large_lock);
     account_alloc(bytes, kind);
     hooks.maybe_trigger();
     /* The object must be held in a live local across lib_leave, which may
@@ -595,8 +598,8 @@ void pgc_free(void *p)
 pgc_oom_handler pgc_set_oom_handler(pgc_oom_handler handler)
 {
     ensure_init();
-    pgc_oom_handler old = G.oom_handler;
-    G.oom_handler = handler;
+    pgc_oom_handler old = alloc_st.oom_handler;
+    alloc_st.oom_handler = handler;
     return old;
 }
 
@@ -610,14 +613,14 @@ static void oom_abort(size_t request)
     pgc_fatal("pacegc: out of memory: cannot allocate %zu bytes (heap_sys %llu bytes, heap_alloc %llu "
               "bytes, heap goal %llu bytes): %s\n",
               request, (unsigned long long)load_relaxed(&heap_st.heap_sys),
-              (unsigned long long)load_relaxed(&G.heap_alloc), (unsigned long long)load_relaxed(&G.goal),
+              (unsigned long long)load_relaxed(&alloc_st.heap_alloc), (unsigned long long)load_relaxed(&G.goal),
               strerror(errno ? errno : ENOMEM));
 }
 
 void alloc_init(void)
 {
     kinds_init();
-    pthread_mutex_init(&G.large_lock, NULL);
+    pthread_mutex_init(&alloc_st.large_lock, NULL);
 }
 
 /* A forked child: the central and large locks may have been held by
@@ -626,5 +629,5 @@ void alloc_init(void)
 void alloc_fork_child(void)
 {
     kinds_fork_child();
-    pthread_mutex_init(&G.large_lock, NULL);
+    pthread_mutex_init(&alloc_st.large_lock, NULL);
 }

@@ -8,6 +8,7 @@
 #include "mark.h"
 #include "stats.h"
 #include "cycle.h"
+#include "alloc.h"
 
 #include <stdarg.h>
 #include <stdio.h>

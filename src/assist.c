@@ -35,6 +35,7 @@
 #include "assist.h"
 #include "mark.h"
 #include "stop.h"
+#include "alloc.h"
 
 #include <string.h>
 
@@ -327,7 +328,7 @@ static bool over_hard_cap(uint64_t pending)
      * the GOGC goal + 5% holds. */
     uint64_t cap = load_relaxed(&G.limiter_on) && load_relaxed(&G.mem_limited)
         ? goal + goal / 4 : goal + goal / 20;
-    return load_relaxed(&G.heap_live) + pending > cap;
+    return load_relaxed(&alloc_st.heap_live) + pending > cap;
 }
 
 /* Credit beyond the debt may not exceed what is left before the goal: when
@@ -336,7 +337,7 @@ static bool over_hard_cap(uint64_t pending)
  * leaves. */
 static void clamp_surplus(pgc_thread *t)
 {
-    uint64_t goal = load_relaxed(&G.goal), live = load_relaxed(&G.heap_live);
+    uint64_t goal = load_relaxed(&G.goal), live = load_relaxed(&alloc_st.heap_live);
     int64_t room = live < goal ? (int64_t)(goal - live) : 0;
     if (t->assist_bytes > room)
         t->assist_bytes = room;

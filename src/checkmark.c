@@ -41,6 +41,7 @@
 #include "roots.h"
 #include "heap.h"
 #include "stop.h"
+#include "alloc.h"
 
 #include <stdarg.h>
 #include <stdio.h>

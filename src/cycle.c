@@ -36,6 +36,7 @@
 #include "stop.h"
 #include "stats.h"
 #include "cycle.h"
+#include "alloc.h"
 
 #include <link.h>
 #include <stdio.h>
@@ -92,7 +93,7 @@ static void pacer_revise_now(void)
 {
     pthread_mutex_lock(&G.pacer_lock);
     if (pgc_pacer_marking(&G.pacer)) {
-        pgc_pacer_revise(&G.pacer, load_relaxed(&G.heap_live), load_relaxed(&G.heap_scan),
+        pgc_pacer_revise(&G.pacer, load_relaxed(&alloc_st.heap_live), load_relaxed(&alloc_st.heap_scan),
                          load_relaxed(&mark_st.heap_scan_work), mark_st.stack_scan_work, mark_st.globals_scan_work);
         pacer_publish_locked();
     }
@@ -137,7 +138,7 @@ static uint64_t wait_point(uint64_t trigger)
  * the trigger, or revise the assist ratio while marking. */
 void cycle_maybe_trigger(void)
 {
-    uint64_t live = load_relaxed(&G.heap_live);
+    uint64_t live = load_relaxed(&alloc_st.heap_live);
     int phase = load_relaxed(&G.phase);
     if (phase == PHASE_MARK) {
         uint64_t last = load_relaxed(&last_revise_live);
@@ -154,7 +155,7 @@ static bool past_wait_point_unmarked(uint64_t pending)
 {
     int phase = load_relaxed(&G.phase);
     return phase != PHASE_MARK && phase != PHASE_MARK_TERM &&
-           load_relaxed(&G.heap_live) + pending >= wait_point(load_relaxed(&G.trigger));
+           load_relaxed(&alloc_st.heap_live) + pending >= wait_point(load_relaxed(&G.trigger));
 }
 
 /*
@@ -198,7 +199,7 @@ int pgc__test_start_waiters(void) { return read_cycle_locked(&start_waiters); }
 static void cycle_wait_start(uint64_t pending)
 {
     pgc_thread *t = pgc_self;
-    while (past_wait_point_unmarked(pending) && load_relaxed(&G.unswept) > 0) {
+    while (past_wait_point_unmarked(pending) && load_relaxed(&alloc_st.unswept) > 0) {
         lib_enter(t);
         bool more = sweep_one();
         lib_leave(t);
@@ -224,7 +225,7 @@ void cycle_admit(uint64_t pending)
     int phase = load_relaxed(&G.phase);
     if (phase == PHASE_MARK || phase == PHASE_MARK_TERM)
         return;
-    uint64_t after = load_relaxed(&G.heap_live) + pending;
+    uint64_t after = load_relaxed(&alloc_st.heap_live) + pending;
     uint64_t trigger = load_relaxed(&G.trigger);
     if (after < trigger)
         return;
@@ -293,7 +294,7 @@ typedef struct cycle_ctx {
     uint64_t pause_ns;      /* all pauses of this cycle */
     uint64_t stw1_ns, stw2_ns;
     uint64_t heap0, heap1, marked;
-    uint64_t heap_scan0;    /* G.heap_scan at pause #1 */
+    uint64_t heap_scan0;    /* alloc_st.heap_scan at pause #1 */
     uint64_t peak;          /* largest heap_alloc from the trigger to pause #2 */
     uint64_t assist0, bg0, idle0, blocked0;
     pgc_marker m;           /* the coordinator's marker */
@@ -349,10 +350,10 @@ static void sweep_termination(cycle_ctx *c)
     store_relaxed(&mark_st.heap_scan_work, 0);
     store_relaxed(&assist_st.bg_credit, 0);
     store_relaxed(&assist_st.assist_epoch, c->n); /* every balance is now stale (INV-ASSIST-STAMP) */
-    uint64_t live = load_relaxed(&G.heap_live);
+    uint64_t live = load_relaxed(&alloc_st.heap_live);
     c->heap0 = live;
-    c->heap_scan0 = load_relaxed(&G.heap_scan);
-    store_relaxed(&G.cycle_alloc_peak, load_relaxed(&G.heap_alloc));
+    c->heap_scan0 = load_relaxed(&alloc_st.heap_scan);
+    store_relaxed(&alloc_st.cycle_alloc_peak, load_relaxed(&alloc_st.heap_alloc));
     marker_init(&c->m);
     roots_mark_all(&c->m);
     marker_flush(&c->m);
@@ -361,8 +362,8 @@ static void sweep_termination(cycle_ctx *c)
     pthread_mutex_lock(&G.pacer_lock);
     pgc_pacer_set_stack_size(&G.pacer, mark_st.stack_scan_work);
     pgc_pacer_set_globals(&G.pacer, mark_st.globals_scan_work);
-    pgc_pacer_start_cycle(&G.pacer, live, load_relaxed(&G.heap_scan), G.procs);
-    pgc_pacer_revise(&G.pacer, live, load_relaxed(&G.heap_scan), 0, mark_st.stack_scan_work,
+    pgc_pacer_start_cycle(&G.pacer, live, load_relaxed(&alloc_st.heap_scan), G.procs);
+    pgc_pacer_revise(&G.pacer, live, load_relaxed(&alloc_st.heap_scan), 0, mark_st.stack_scan_work,
                      mark_st.globals_scan_work);
     pacer_publish_locked();
     pgc_limiter_start_gc_transition(&G.limiter, true, (int64_t)c->t_start);
@@ -562,13 +563,13 @@ static void mark_termination(cycle_ctx *c)
     lifetimes_pause2(); /* weak links, ephemerons, finalizer queue: candidates only */
     if (G.checkmark)
         checkmark_verify();
-    c->heap1 = load_relaxed(&G.heap_live);
-    c->peak = load_relaxed(&G.cycle_alloc_peak); /* world stopped: the mark's peak */
+    c->heap1 = load_relaxed(&alloc_st.heap_live);
+    c->peak = load_relaxed(&alloc_st.cycle_alloc_peak); /* world stopped: the mark's peak */
     c->marked = load_relaxed(&mark_st.marked_bytes) + black;
     uint64_t hsw = load_relaxed(&mark_st.heap_scan_work);
     pthread_mutex_lock(&G.pacer_lock);
     pgc_limiter_start_gc_transition(&G.limiter, false, (int64_t)c->t_term);
-    pgc_pacer_revise(&G.pacer, c->heap1, load_relaxed(&G.heap_scan), hsw, mark_st.stack_scan_work,
+    pgc_pacer_revise(&G.pacer, c->heap1, load_relaxed(&alloc_st.heap_scan), hsw, mark_st.stack_scan_work,
                      mark_st.globals_scan_work);
     uint64_t mark_wall = c->t_term - c->t_mark;
     pgc_pacer_end_cycle(&G.pacer, c->heap1, (int64_t)(load_relaxed(&assist_st.assist_ns) - c->assist0),
@@ -591,11 +592,11 @@ static void mark_termination(cycle_ctx *c)
     pgc_pacer_reset_live(&G.pacer, c->marked, hsw, mark_st.stack_scan_work, mark_st.globals_scan_work);
     if (G.black_once) /* PGCDEBUG=blackonce=1: PACE-BLACK-ONCE */
         pgc_pacer_note_black(&G.pacer, black);
-    store_relaxed(&G.heap_live, c->marked);
+    store_relaxed(&alloc_st.heap_live, c->marked);
     /* Scannable heap for the next cycle: what this cycle scanned plus the
      * scannable bytes allocated (black, unscanned) during it: together an
      * upper bound of the next cycle's heap scan work, as the pacer needs. */
-    store_relaxed(&G.heap_scan, hsw + (load_relaxed(&G.heap_scan) - c->heap_scan0));
+    store_relaxed(&alloc_st.heap_scan, hsw + (load_relaxed(&alloc_st.heap_scan) - c->heap_scan0));
     pgc_pacer_commit(&G.pacer, false, c->marked);
     pacer_publish_locked();
     pthread_mutex_unlock(&G.pacer_lock);
@@ -697,7 +698,7 @@ static void run_cycle(void)
     pthread_mutex_lock(&G.pacer_lock);
     if (coord > c.pause_ns)
         pgc_limiter_add_assist_time(&G.limiter, (int64_t)(coord - c.pause_ns));
-    pgc_pacer_commit(&G.pacer, true, load_relaxed(&G.heap_live));
+    pgc_pacer_commit(&G.pacer, true, load_relaxed(&alloc_st.heap_live));
     pacer_publish_locked();
     pthread_mutex_unlock(&G.pacer_lock);
     /* Return free pages beyond what the next cycle should need. */
@@ -742,7 +743,7 @@ static void *coordinator_main(void *arg)
         pthread_mutex_lock(&cycle_st.cycle_lock);
         forced = cycle_st.forced_target > cycle_st.cycles_started;
         pthread_mutex_unlock(&cycle_st.cycle_lock);
-        uint64_t live = load_relaxed(&G.heap_live) + load_relaxed(&cycle_st.admit_pending);
+        uint64_t live = load_relaxed(&alloc_st.heap_live) + load_relaxed(&cycle_st.admit_pending);
         if (!forced && live < load_relaxed(&G.trigger)) {
             /* INV-START-ANSWER: whatever the coordinator decides, every
              * thread waiting at the wait point gets an answer. Here the
@@ -841,7 +842,7 @@ int pgc_set_gc_percent(int percent)
     pgc_thread *t = lib_enter_self();
     pthread_mutex_lock(&G.pacer_lock);
     int old = pgc_pacer_set_gc_percent(&G.pacer, percent);
-    pgc_pacer_commit(&G.pacer, load_relaxed(&G.phase) == PHASE_OFF, load_relaxed(&G.heap_live));
+    pgc_pacer_commit(&G.pacer, load_relaxed(&G.phase) == PHASE_OFF, load_relaxed(&alloc_st.heap_live));
     pacer_publish_locked();
     pthread_mutex_unlock(&G.pacer_lock);
     cycle_maybe_trigger();
@@ -857,7 +858,7 @@ int64_t pgc_set_memory_limit(int64_t bytes)
     pthread_mutex_lock(&G.pacer_lock);
     int64_t old = pgc_pacer_set_memory_limit(&G.pacer, bytes);
     if (bytes >= 0) {
-        pgc_pacer_commit(&G.pacer, load_relaxed(&G.phase) == PHASE_OFF, load_relaxed(&G.heap_live));
+        pgc_pacer_commit(&G.pacer, load_relaxed(&G.phase) == PHASE_OFF, load_relaxed(&alloc_st.heap_live));
         pacer_publish_locked();
     }
     pthread_mutex_unlock(&G.pacer_lock);

@@ -39,6 +39,7 @@
 #include "mark.h"
 #include "stats.h"
 #include "cycle.h"
+#include "alloc.h"
 
 /* INV-FORK-NEST: prepares open on this thread (thread-local: the forking
  * thread alone reads and writes it; the child inherits the value). */

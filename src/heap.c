@@ -295,7 +295,7 @@ void span_publish(pgc_span *s)
 {
     /* release: pairs with the acquire loads in span_of */
     store_release(&s->state, SPAN_IN_USE);
-    fetch_add_relaxed(&G.nspans, 1);
+    fetch_add_relaxed(&heap_st.nspans, 1);
     uintptr_t first = page_index(s->start);
     for (uintptr_t i = 0; i < s->npages; i++)
         store_release(&heap_st.pagemap[first + i], s);
@@ -308,7 +308,7 @@ void heap_free_span(pgc_span *s)
     PGC_ASSERT(load_relaxed(&G.phase) != PHASE_MARK);
     pthread_mutex_lock(&heap_st.heap_lock);
     store_release(&s->state, SPAN_FREE);
-    fetch_sub_relaxed(&G.nspans, 1);
+    fetch_sub_relaxed(&heap_st.nspans, 1);
     uintptr_t first = page_index(s->start);
     for (uintptr_t i = 0; i < s->npages; i++)
         store_relaxed(&heap_st.pagemap[first + i], NULL);

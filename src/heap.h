@@ -31,6 +31,7 @@ typedef struct heap_state {
     pgc_span *spare_spans;       /* recycled descriptors */
     _Atomic uint64_t heap_sys;   /* committed bytes (heap lock writes, relaxed reads) */
     _Atomic uint64_t heap_released; /* committed bytes returned to the OS (scavenged) */
+    _Atomic uint64_t nspans;     /* in-use spans (heap.c counts; relaxed; exact with the world stopped) */
     _Atomic uint64_t heap_free;  /* bytes in free spans, released or not */
 } heap_state;
 

@@ -300,6 +300,10 @@ extern char __stop_pgc_state[] __attribute__((visibility("hidden")));
 /* Which of a central list pair (kinds.h) holds the spans swept this cycle. */
 static inline int swept_index(uint32_t sweepgen) { return (sweepgen >> 1) & 1; }
 
+/* What no module owns alone: the options (immutable after init), the
+ * phase every layer reads, and the pacer's state, which the cycle and the
+ * pacing layer share. Each module's own state is in its header (heap.h,
+ * alloc.h, stop.h, roots.h, mark.h, assist.h, stats.h, cycle.h). */
 typedef struct pgc_globals {
     /* Immutable after init (options_init, api.c's init_all). */
     int procs;
@@ -309,20 +313,6 @@ typedef struct pgc_globals {
     bool black_once; /* PGCDEBUG=blackonce=1: PACE-BLACK-ONCE (default: Go's goal rule); set at init */
     int gclog_fd;
     uint64_t init_ns;
-
-    /* Central lists: per kind and class, in the kinds table (kinds.h). */
-    pthread_mutex_t large_lock;
-    pgc_span *large[2];          /* large objects, indexed like pgc_central (large lock) */
-    _Atomic uint64_t nspans;     /* in-use spans (relaxed; exact with the world stopped) */
-    _Atomic uint64_t unswept;    /* spans left to sweep this cycle */
-
-    /* Accounting, relaxed atomics (statistics and pacing inputs). */
-    _Atomic uint64_t heap_live;  /* pacer's heapLive */
-    _Atomic uint64_t heap_alloc; /* stats heap_alloc */
-    _Atomic uint64_t heap_alloc_peak;
-    _Atomic uint64_t cycle_alloc_peak; /* peak heap_alloc since the last trigger */
-    _Atomic uint64_t total_alloc;
-    _Atomic uint64_t heap_scan;  /* scannable bytes allocated (heapScan) */
 
     /* The phase (enum pgc_phase above) and the sweep generation: written
      * by the coordinator (release, in the pauses or at sweep's end), read
@@ -352,8 +342,6 @@ typedef struct pgc_globals {
      * the end of pause #1 to pause #2 (coordinator writes, relaxed; read by
      * allocation, which charges only then, and by assist.c). */
     _Atomic int assists_enabled;
-
-    pgc_oom_handler oom_handler; /* relaxed: set rarely */
 } pgc_globals;
 
 extern PGC_INTERNAL_API pgc_globals G;
@@ -392,31 +380,6 @@ static inline bool bit_test(_Atomic uint64_t *bits, uint32_t i)
     return (load_relaxed(&bits[i >> 6]) >> (i & 63)) & 1;
 }
 
-/* ---- alloc.c ------------------------------------------------------------------ */
-PGC_INTERNAL_API void alloc_init(void);
-PGC_INTERNAL_API void alloc_fork_child(void);
-PGC_INTERNAL_API void cache_release_all(pgc_thread *t);
-PGC_INTERNAL_API void cache_blacken_all(pgc_thread *t);
-PGC_INTERNAL_API uint64_t cache_black_allocated(pgc_thread *t);
-PGC_INTERNAL_API void *object_base(const void *p, pgc_span **span_out, uint32_t *idx_out);
-PGC_INTERNAL_API void central_push(pgc_span **list, pgc_span *s);
-PGC_INTERNAL_API pgc_span *central_pop(pgc_span **list);
-/* What allocation needs from the layers above it: pacing (debt while
- * marking), the cycle (admission, INV-ADMIT; the trigger; a full collection
- * when the heap is exhausted), the thread list (attaching an unattached
- * allocating thread) and the statistics (the heap's peak). Registered once
- * by api.c inside ensure_init, before the first allocation; read-only after. */
-typedef struct alloc_hooks {
-    void (*charge)(pgc_thread *t, uint64_t bytes);
-    void (*refund)(pgc_thread *t, int64_t bytes);
-    void (*admit)(uint64_t pending);
-    void (*maybe_trigger)(void);
-    void (*collect)(void);
-    pgc_thread *(*attach)(void);
-    void (*heap_grew)(uint64_t heap_alloc);
-} alloc_hooks;
-PGC_INTERNAL_API void alloc_set_hooks(const alloc_hooks *h);
-
 /* ---- threads.c ---------------------------------------------------------------- */
 PGC_INTERNAL_API void threads_init(void);
 PGC_INTERNAL_API pgc_thread *thread_attach_auto(void);
@@ -428,7 +391,6 @@ PGC_INTERNAL_API void threads_fork_child(void);
  * once inside ensure_init, before any thread can detach. */
 PGC_INTERNAL_API void threads_set_exit_hook(void (*fn)(pgc_thread *t));
 
-/* ---- mark.c ------------------------------------------------------------------- */
 /* ---- barrier.c ---------------------------------------------------------------- */
 PGC_INTERNAL_API void barrier_flush_thread(pgc_thread *t, pgc_marker *m);
 
@@ -446,7 +408,6 @@ PGC_INTERNAL_API void workers_start_cycle(int dedicated, double fractional_goal)
 PGC_INTERNAL_API void workers_end_cycle(void);
 PGC_INTERNAL_API void workers_fork_child(void);
 
-/* ---- assist.c ----------------------------------------------------------------- */
 
 /* ---- checkmark.c -------------------------------------------------------------- */
 PGC_INTERNAL_API void checkmark_snapshot(void);

@@ -12,6 +12,7 @@
 #define PGC_KINDS_H
 
 #include "internal.h"
+#include "alloc.h"
 
 /* Span lists of one class and kind. Index swept_index() holds spans swept
  * this cycle; the other index holds spans not yet swept. Pause #2 adds 2 to

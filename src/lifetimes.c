@@ -59,6 +59,7 @@
 #include "testhooks.h"
 #include "mark.h"
 #include "stop.h"
+#include "alloc.h"
 
 #include <signal.h>
 #include <stdio.h>

@@ -12,6 +12,7 @@
 #include "assist.h"
 #include "stats.h"
 #include "cycle.h"
+#include "alloc.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -26,8 +27,8 @@ static _Atomic uint64_t last_sample_ns;
 
 void note_heap_alloc(uint64_t alloc)
 {
-    max_relaxed_u64(&G.heap_alloc_peak, alloc);
-    max_relaxed_u64(&G.cycle_alloc_peak, alloc);
+    max_relaxed_u64(&alloc_st.heap_alloc_peak, alloc);
+    max_relaxed_u64(&alloc_st.cycle_alloc_peak, alloc);
     if (G.gclog_fd >= 0)
         stats_gclog_sample();
 }
@@ -138,19 +139,19 @@ void pgc_read_stats(pgc_stats *out)
                   "fill\n");
     ensure_init();
     memset(out, 0, sizeof *out);
-    out->heap_alloc = load_relaxed(&G.heap_alloc);
-    out->heap_alloc_peak = load_relaxed(&G.heap_alloc_peak);
+    out->heap_alloc = load_relaxed(&alloc_st.heap_alloc);
+    out->heap_alloc_peak = load_relaxed(&alloc_st.heap_alloc_peak);
     out->heap_marked = load_relaxed(&stats_st.heap_marked);
     out->heap_goal = load_relaxed(&G.goal);
     out->heap_sys = load_relaxed(&heap_st.heap_sys);
     out->heap_released = load_relaxed(&heap_st.heap_released);
-    out->total_alloc = load_relaxed(&G.total_alloc);
+    out->total_alloc = load_relaxed(&alloc_st.total_alloc);
     out->pause_total_ns = load_relaxed(&stats_st.pause_total_ns);
     out->pause_max_ns = load_relaxed(&stats_st.pause_max_ns);
     out->assist_ns_total = load_relaxed(&assist_st.assist_ns);
     out->assist_blocked_ns_total = load_relaxed(&assist_st.assist_blocked_ns);
     out->gc_cpu_fraction = cpu_fraction();
-    out->heap_live = load_relaxed(&G.heap_live);
+    out->heap_live = load_relaxed(&alloc_st.heap_live);
     out->heap_trigger = load_relaxed(&G.trigger);
     out->num_forced_gc = load_relaxed(&stats_st.num_forced_gc);
     out->bg_mark_ns_total = load_relaxed(&stats_st.bg_ns);
@@ -188,8 +189,8 @@ void stats_gclog(const char *event)
     uint64_t now = now_ns();
     int n = snprintf(line, sizeof line, "%.3f,%s,%llu,%llu,%llu,%llu,%llu,%.6f,%.3f,%.3f,%.3f,%.3f\n",
                      ms(now - G.init_ns), event, (unsigned long long)cycle_st.cycles_started,
-                     (unsigned long long)load_relaxed(&G.heap_alloc),
-                     (unsigned long long)load_relaxed(&G.heap_live),
+                     (unsigned long long)load_relaxed(&alloc_st.heap_alloc),
+                     (unsigned long long)load_relaxed(&alloc_st.heap_live),
                      (unsigned long long)load_relaxed(&G.goal),
                      (unsigned long long)load_relaxed(&G.trigger),
                      dbits(load_relaxed(&G.assist_work_per_byte_x1024)),

@@ -15,6 +15,7 @@
 #include "internal.h"
 #include "kinds.h"
 #include "heap.h"
+#include "alloc.h"
 
 #include <sched.h>
 
@@ -67,9 +68,9 @@ bool sweep_span(pgc_span *s, bool *freed)
         after += (uint32_t)__builtin_popcountll(m);
     }
     if (before > after)
-        fetch_sub_relaxed(&G.heap_alloc, (before - after) * size);
+        fetch_sub_relaxed(&alloc_st.heap_alloc, (before - after) * size);
     if (freed_marked) /* marked, so counted in heap_live at pause #2 */
-        sub_saturating_relaxed(&G.heap_live, freed_marked * size);
+        sub_saturating_relaxed(&alloc_st.heap_live, freed_marked * size);
     if (after < before)
         s->needzero = 1;
     /* release: the bitmaps above are complete before anyone sees it swept */
@@ -86,20 +87,20 @@ bool sweep_span(pgc_span *s, bool *freed)
             central_add(c, si, after < s->nelems, s);
             pthread_mutex_unlock(&c->lock);
         } else {
-            pthread_mutex_lock(&G.large_lock);
-            central_push(&G.large[si], s);
-            pthread_mutex_unlock(&G.large_lock);
+            pthread_mutex_lock(&alloc_st.large_lock);
+            central_push(&alloc_st.large[si], s);
+            pthread_mutex_unlock(&alloc_st.large_lock);
         }
     }
-    fetch_sub_relaxed(&G.unswept, 1);
+    fetch_sub_relaxed(&alloc_st.unswept, 1);
     return true;
 }
 
 static pgc_span *pop_unswept_large(void)
 {
-    pthread_mutex_lock(&G.large_lock);
-    pgc_span *s = central_pop(&G.large[1 - swept_index(load_relaxed(&G.sweepgen))]);
-    pthread_mutex_unlock(&G.large_lock);
+    pthread_mutex_lock(&alloc_st.large_lock);
+    pgc_span *s = central_pop(&alloc_st.large[1 - swept_index(load_relaxed(&G.sweepgen))]);
+    pthread_mutex_unlock(&alloc_st.large_lock);
     return s;
 }
 
@@ -118,7 +119,7 @@ static pgc_span *pop_unswept_class(unsigned kind, int sclass)
 /* Sweep one unswept span of any class. False if none is left to take. */
 bool sweep_one(void)
 {
-    if (load_relaxed(&G.unswept) == 0)
+    if (load_relaxed(&alloc_st.unswept) == 0)
         return false;
     /* every [kind][class] list, then the large list */
     int nc = heap_st.nclasses, n = (int)kinds_count() * nc + 1;
@@ -143,7 +144,7 @@ size_t sweep_large_until(size_t npages)
 {
     size_t got = 0;
     pgc_span *s;
-    while (got < npages && load_relaxed(&G.unswept) && (s = pop_unswept_large())) {
+    while (got < npages && load_relaxed(&alloc_st.unswept) && (s = pop_unswept_large())) {
         bool freed;
         size_t np = s->npages;
         sweep_span(s, &freed);
@@ -157,7 +158,7 @@ size_t sweep_large_until(size_t npages)
  * sweeping right now (a short wait: one span each). */
 void sweep_finish(void)
 {
-    while (load_relaxed(&G.unswept) > 0)
+    while (load_relaxed(&alloc_st.unswept) > 0)
         if (!sweep_one())
             sched_yield();
 }
@@ -165,8 +166,8 @@ void sweep_finish(void)
 /* Pause #2, world stopped, caches released: every in-use span is unswept. */
 void sweep_start_cycle(void)
 {
-    PGC_ASSERT(load_relaxed(&G.unswept) == 0);
-    store_relaxed(&G.unswept, load_relaxed(&G.nspans));
+    PGC_ASSERT(load_relaxed(&alloc_st.unswept) == 0);
+    store_relaxed(&alloc_st.unswept, load_relaxed(&heap_st.nspans));
     store_release(&G.sweepgen, load_relaxed(&G.sweepgen) + 2);
 }
 

@@ -7,6 +7,7 @@
 #include "roots.h"
 #include "mark.h"
 #include "stop.h"
+#include "alloc.h"
 
 #include <errno.h>
 #include <fcntl.h>

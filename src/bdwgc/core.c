@@ -13,6 +13,7 @@
 #include "gc/gc.h"
 #include "../heap.h"
 #include "../stats.h"
+#include "../alloc.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -662,7 +663,7 @@ static void on_event(int ev)
             s();
     }
     if (ev == CYCLE_EV_RECLAIM_START) { /* marking is over: one more collection */
-        store_relaxed(&alloc_at_gc, load_relaxed(&G.total_alloc));
+        store_relaxed(&alloc_at_gc, load_relaxed(&alloc_st.total_alloc));
         store_relaxed(&expl_freed, 0);
         __atomic_store_n(&GC_gc_no, load_relaxed(&stats_st.num_gc) + 1, __ATOMIC_RELAXED);
     }
@@ -677,7 +678,7 @@ static GC_word heap_size(void) { return load_relaxed(&heap_st.heap_sys) - load_r
 
 static GC_word free_bytes(void)
 {
-    GC_word h = heap_size(), a = load_relaxed(&G.heap_alloc);
+    GC_word h = heap_size(), a = load_relaxed(&alloc_st.heap_alloc);
     return a < h ? h - a : 0;
 }
 
@@ -699,12 +700,12 @@ size_t GC_get_unmapped_bytes(void)
 size_t GC_get_total_bytes(void)
 {
     gcx_ensure();
-    return load_relaxed(&G.total_alloc);
+    return load_relaxed(&alloc_st.total_alloc);
 }
 size_t GC_get_bytes_since_gc(void)
 {
     gcx_ensure();
-    return load_relaxed(&G.total_alloc) - load_relaxed(&alloc_at_gc);
+    return load_relaxed(&alloc_st.total_alloc) - load_relaxed(&alloc_at_gc);
 }
 size_t GC_get_expl_freed_bytes_since_gc(void) { return load_relaxed(&expl_freed); }
 size_t GC_get_obtained_from_os_bytes(void)
@@ -735,7 +736,7 @@ void GC_get_heap_usage_safe(GC_word *heap, GC_word *fr, GC_word *unmapped, GC_wo
     if (since)
         *since = GC_get_bytes_since_gc();
     if (total)
-        *total = load_relaxed(&G.total_alloc);
+        *total = load_relaxed(&alloc_st.total_alloc);
 }
 
 size_t GC_get_prof_stats(struct GC_prof_stats_s *out, size_t sz)
@@ -744,7 +745,7 @@ size_t GC_get_prof_stats(struct GC_prof_stats_s *out, size_t sz)
     struct GC_prof_stats_s s;
     memset(&s, 0xff, sizeof s); /* unknown fields: all ones */
     /* the _full fields count the unmapped bytes too, as bdwgc's */
-    GC_word sys = load_relaxed(&heap_st.heap_sys), alloc = load_relaxed(&G.heap_alloc);
+    GC_word sys = load_relaxed(&heap_st.heap_sys), alloc = load_relaxed(&alloc_st.heap_alloc);
     s.heapsize_full = sys;
     s.free_bytes_full = alloc < sys ? sys - alloc : 0;
     s.unmapped_bytes = load_relaxed(&heap_st.heap_released);
