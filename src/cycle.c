@@ -101,7 +101,7 @@ static void pacer_revise_now(void)
 }
 
 /* Wake the coordinator (lock-free: callable inside a critical section). */
-static void wake_coordinator(void)
+void cycle_wake_coordinator(void)
 {
     /* release: pairs with the acquire in coordinator_main */
     fetch_add_acq_rel(&cycle_st.cycle_wake, 1);
@@ -111,7 +111,7 @@ static void wake_coordinator(void)
 static void request_cycle(void)
 {
     store_relaxed(&cycle_st.start_requested, 1);
-    wake_coordinator();
+    cycle_wake_coordinator();
 }
 
 /* The heap reached the trigger: ask for a cycle unless one is asked for. */
@@ -176,7 +176,7 @@ static void wait_start_blocked(void *arg)
      * starting the one this thread needs. */
     while (past_wait_point_unmarked(pending)) {
         store_relaxed(&cycle_st.start_requested, 1);
-        wake_coordinator();
+        cycle_wake_coordinator();
         start_waiters++;
         pthread_cond_wait(&cycle_st.start_cv, &cycle_st.cycle_lock);
         start_waiters--;
@@ -194,7 +194,8 @@ static int read_cycle_locked(const int *counter)
     return n;
 }
 
-int pgc__test_start_waiters(void) { return read_cycle_locked(&start_waiters); }
+
+int cycle_start_waiters(void) { return read_cycle_locked(&start_waiters); }
 
 static void cycle_wait_start(uint64_t pending)
 {
@@ -239,48 +240,13 @@ void cycle_admit(uint64_t pending)
     fetch_sub_relaxed(&cycle_st.admit_pending, pending);
 }
 
-static void broadcast_start(void)
+void cycle_broadcast_start(void)
 {
     lock_stoppable(&cycle_st.cycle_lock);
     pthread_cond_broadcast(&cycle_st.start_cv);
     pthread_mutex_unlock(&cycle_st.cycle_lock);
 }
 
-/* ---- Test hooks (the hold points are in testhooks.c) ----------------------------- */
-
-void pgc__test_hold_marking(int on)
-{
-    store_relaxed(&mark_st.mark_hold, on);
-    if (!on) {
-        mark_wake_workers();
-        pthread_mutex_lock(&mark_st.pool_lock);
-        pthread_cond_broadcast(&mark_st.term_cv);
-        pthread_mutex_unlock(&mark_st.pool_lock);
-    }
-}
-
-void pgc__test_worker_slowdown_us(int us) { store_relaxed(&mark_st.worker_slowdown_us, us); }
-
-void pgc__test_start_cycle(void)
-{
-    ensure_init();
-    lock_stoppable(&cycle_st.cycle_lock);
-    if (cycle_st.forced_target < cycle_st.cycles_started + 1)
-        cycle_st.forced_target = cycle_st.cycles_started + 1; /* runs even below the trigger */
-    wake_coordinator();
-    pthread_mutex_unlock(&cycle_st.cycle_lock);
-}
-
-int pgc__test_is_marked(const void *p)
-{
-    pgc_span *s;
-    uint32_t idx;
-    if (!object_base(p, &s, &idx))
-        return -1;
-    return bit_test(s->mark_bits, idx);
-}
-
-int pgc__test_phase(void) { return load_relaxed(&G.phase); }
 
 /* ---- Pauses ---------------------------------------------------------------------------- */
 
@@ -408,7 +374,7 @@ static void stw_mark_all(cycle_ctx *c)
     c->t_end = end_pause();
     c->stw2_ns = c->t_end - c->t_term;
     note_pause(c, c->t_end - c->t_start);
-    broadcast_start(); /* waiters at the trigger re-check (world running) */
+    cycle_broadcast_start(); /* waiters at the trigger re-check (world running) */
     stats_gclog("start");
     stats_gclog("mark");
 }
@@ -489,7 +455,7 @@ static void stw1(cycle_ctx *c)
         pthread_mutex_unlock(&G.pacer_lock);
         fprintf(stderr, "%s\n", buf);
     }
-    broadcast_start();
+    cycle_broadcast_start();
     workers_start_cycle(dedicated, frac);
     stats_gclog("mark");
 }
@@ -787,6 +753,8 @@ static void fork_wait_idle(void *unused)
     fork_waiters--;
 }
 
+int cycle_fork_waiters(void) { return read_cycle_locked(&fork_waiters); }
+
 void cycle_fork_prepare(void)
 {
     thread_blocking(pgc_self, fork_wait_idle, NULL);
@@ -796,7 +764,7 @@ void cycle_fork_parent(void)
 {
     cycle_st.fork_hold--;
     pthread_mutex_unlock(&cycle_st.cycle_lock);
-    wake_coordinator(); /* a request may have waited for the fork */
+    cycle_wake_coordinator(); /* a request may have waited for the fork */
 }
 
 /* The child: one thread, no coordinator. Fresh locks, a new coordinator. */
@@ -814,62 +782,10 @@ void cycle_fork_child(void)
     pthread_t coordinator;
     if (!os_start_internal_thread(&coordinator, coordinator_main, NULL))
         pgc_fatal("pacegc: cannot start the collector thread in a forked child\n");
-    wake_coordinator();
+    cycle_wake_coordinator();
 }
 
-static void collect_blocked(void *unused)
-{
-    (void)unused;
-    pthread_mutex_lock(&cycle_st.cycle_lock);
-    uint64_t target = cycle_st.cycles_started + 1;
-    if (cycle_st.forced_target < target)
-        cycle_st.forced_target = target;
-    wake_coordinator();
-    while (cycle_st.cycles_swept < target)
-        pthread_cond_wait(&cycle_st.done_cv, &cycle_st.cycle_lock);
-    pthread_mutex_unlock(&cycle_st.cycle_lock);
-}
 
-void pgc_collect(void)
-{
-    ensure_init();
-    thread_blocking(pgc_self, collect_blocked, NULL);
-}
-
-int pgc_set_gc_percent(int percent)
-{
-    ensure_init();
-    pgc_thread *t = lib_enter_self();
-    pthread_mutex_lock(&G.pacer_lock);
-    int old = pgc_pacer_set_gc_percent(&G.pacer, percent);
-    pgc_pacer_commit(&G.pacer, load_relaxed(&G.phase) == PHASE_OFF, load_relaxed(&alloc_st.heap_live));
-    pacer_publish_locked();
-    pthread_mutex_unlock(&G.pacer_lock);
-    cycle_maybe_trigger();
-    lib_leave_self(t);
-    broadcast_start(); /* waiters re-check against the new trigger */
-    return old;
-}
-
-int64_t pgc_set_memory_limit(int64_t bytes)
-{
-    ensure_init();
-    pgc_thread *t = lib_enter_self();
-    pthread_mutex_lock(&G.pacer_lock);
-    int64_t old = pgc_pacer_set_memory_limit(&G.pacer, bytes);
-    if (bytes >= 0) {
-        pgc_pacer_commit(&G.pacer, load_relaxed(&G.phase) == PHASE_OFF, load_relaxed(&alloc_st.heap_live));
-        pacer_publish_locked();
-    }
-    pthread_mutex_unlock(&G.pacer_lock);
-    if (bytes >= 0)
-        cycle_maybe_trigger();
-    lib_leave_self(t);
-    broadcast_start();
-    return old;
-}
-
-int pgc__test_fork_waiters(void) { return read_cycle_locked(&fork_waiters); }
 
 void cycle_init(void)
 {

@@ -42,5 +42,12 @@ PGC_INTERNAL_API void pacer_publish_locked(void);
 PGC_INTERNAL_API void cycle_fork_prepare(void);
 PGC_INTERNAL_API void cycle_fork_parent(void);
 PGC_INTERNAL_API void cycle_fork_child(void);
+/* For control.c: ask the coordinator to look at its schedule (the caller
+ * has raised forced_target or the trigger), wake allocators waiting for a
+ * cycle to start so they re-check, and count waiters (test hooks). */
+PGC_INTERNAL_API void cycle_wake_coordinator(void);
+PGC_INTERNAL_API void cycle_broadcast_start(void);
+PGC_INTERNAL_API int cycle_start_waiters(void);
+PGC_INTERNAL_API int cycle_fork_waiters(void);
 
 #endif
