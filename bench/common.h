@@ -274,6 +274,7 @@ static struct {
     uint64_t worst_cycle, worst_goal;
     uint64_t max_cycle_pause;
     bench_vec pauses;        /* per-cycle pause_ns */
+    uint64_t mark_cpu_ns, heap_scan_bytes, root_scan_bytes; /* sums over the cycles seen */
 } bench_pgc;
 
 static void bench_pgc_poll(void)
@@ -291,6 +292,9 @@ static void bench_pgc_poll(void)
         }
         bench_pgc.cycles_seen++;
         bench_vec_push(&bench_pgc.pauses, ci.pause_ns);
+        bench_pgc.mark_cpu_ns += ci.mark_cpu_ns;
+        bench_pgc.heap_scan_bytes += ci.heap_scan_bytes;
+        bench_pgc.root_scan_bytes += ci.root_scan_bytes;
         if (ci.pause_ns > bench_pgc.max_cycle_pause)
             bench_pgc.max_cycle_pause = ci.pause_ns;
         if (ci.heap_goal > 0) {
@@ -372,6 +376,12 @@ static void bench_backend_report(double *max_pause_us, double *p99_pause_us,
     bench_extra("bg_ms=%.1f", (double)st.bg_mark_ns_total / 1e6);
     bench_extra("heap_peak_mib=%.1f", (double)st.heap_alloc_peak / 1048576.0);
     bench_extra("heap_sys_mib=%.1f", (double)st.heap_sys / 1048576.0);
+    if (bench_pgc.cycles_seen) { /* per cycle, over the cycles the sampler saw */
+        double n = (double)bench_pgc.cycles_seen;
+        bench_extra("mark_cpu_ms_per_cycle=%.3f", (double)bench_pgc.mark_cpu_ns / 1e6 / n);
+        bench_extra("heap_scan_mib_per_cycle=%.2f", (double)bench_pgc.heap_scan_bytes / 1048576.0 / n);
+        bench_extra("root_scan_kib_per_cycle=%.1f", (double)bench_pgc.root_scan_bytes / 1024.0 / n);
+    }
     if (bench_pgc.cycles_seen) {
         bench_extra("worst_cycle=%" PRIu64, bench_pgc.worst_cycle);
         bench_extra("worst_goal_mib=%.1f", (double)bench_pgc.worst_goal / 1048576.0);

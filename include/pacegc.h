@@ -329,6 +329,12 @@ typedef struct pgc_cycle_info {
     uint64_t mark_ns;           /* wall time of concurrent mark */
     uint64_t assist_ns, bg_ns, idle_ns, blocked_ns;
     int forced;
+    /* Added after v1 (at the end: the fields above keep their offsets). */
+    uint64_t mark_cpu_ns;       /* CPU spent marking: assists, workers, and the
+                                   coordinator from pause #1 to pause #2 */
+    uint64_t heap_scan_bytes;   /* heap bytes the marker read (precise kinds
+                                   read only their pointer words) */
+    uint64_t root_scan_bytes;   /* stacks, registers and data segments scanned */
 } pgc_cycle_info;
 
 /* Fills *out with the record of cycle n (1-based) if it is among the last

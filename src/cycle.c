@@ -263,6 +263,8 @@ typedef struct cycle_ctx {
     uint64_t heap_scan0;    /* alloc_st.heap_scan at pause #1 */
     uint64_t peak;          /* largest heap_alloc from the trigger to pause #2 */
     uint64_t assist0, bg0, idle0, blocked0;
+    uint64_t cpu0;          /* the coordinator's thread CPU at the cycle's start */
+    uint64_t heap_scan;     /* heap bytes scanned (mark_st.heap_scan_work at pause #2) */
     pgc_marker m;           /* the coordinator's marker */
 } cycle_ctx;
 
@@ -533,6 +535,7 @@ static void mark_termination(cycle_ctx *c)
     c->peak = load_relaxed(&alloc_st.cycle_alloc_peak); /* world stopped: the mark's peak */
     c->marked = load_relaxed(&mark_st.marked_bytes) + black;
     uint64_t hsw = load_relaxed(&mark_st.heap_scan_work);
+    c->heap_scan = hsw;
     pthread_mutex_lock(&G.pacer_lock);
     pgc_limiter_start_gc_transition(&G.limiter, false, (int64_t)c->t_term);
     pgc_pacer_revise(&G.pacer, c->heap1, load_relaxed(&alloc_st.heap_scan), hsw, mark_st.stack_scan_work,
@@ -633,6 +636,9 @@ static void finish_cycle(cycle_ctx *c)
     ci.idle_ns = load_relaxed(&stats_st.idle_ns) - c->idle0;
     ci.blocked_ns = load_relaxed(&assist_st.assist_blocked_ns) - c->blocked0;
     ci.forced = c->forced;
+    ci.mark_cpu_ns = ci.assist_ns + ci.bg_ns + ci.idle_ns + (thread_cpu_ns() - c->cpu0);
+    ci.heap_scan_bytes = c->heap_scan;
+    ci.root_scan_bytes = mark_st.stack_scan_work + mark_st.globals_scan_work;
     if (c->forced)
         fetch_add_relaxed(&stats_st.num_forced_gc, 1);
     stats_record_cycle(&ci, c->heap0, c->heap1, c->stw1_ns, c->t_term - c->t_mark, c->stw2_ns);
@@ -648,6 +654,7 @@ static void run_cycle(void)
     c.idle0 = load_relaxed(&stats_st.idle_ns);
     c.blocked0 = load_relaxed(&assist_st.assist_blocked_ns);
     uint64_t cpu0 = thread_cpu_ns();
+    c.cpu0 = cpu0;
     cycle_event(CYCLE_EV_START);
     stw1(&c);
     if (pgc__barrier_mode != PGC_BARRIER_NONE_STW)

@@ -91,6 +91,10 @@ static void print_gctrace(const pgc_cycle_info *ci, uint64_t heap0, uint64_t hea
             mb(load_relaxed(&stats_st.last_stack_scan)), mb(load_relaxed(&stats_st.last_globals_scan)), G.procs,
             pgc_barrier_mode_name(pgc__barrier_mode), ci->forced ? " (forced)" : "",
             load_relaxed(&G.limiter_on) ? " (CPU limiter on)" : "");
+    char mc[16];
+    fmt_ms(mc, sizeof mc, ci->mark_cpu_ns);
+    fprintf(stderr, "gc %llu: mark %s ms cpu, scanned %.1f MB heap + %.1f MB roots\n",
+            (unsigned long long)ci->cycle, mc, mb(ci->heap_scan_bytes), mb(ci->root_scan_bytes));
     if (ci->blocked_ns >= 1000)
         fprintf(stderr, "gc %llu: assists blocked %.3f ms waiting for credit\n",
                 (unsigned long long)ci->cycle, ms(ci->blocked_ns));
