@@ -332,8 +332,10 @@ typedef struct pgc_cycle_info {
     /* Added after v1 (at the end: the fields above keep their offsets). */
     uint64_t mark_cpu_ns;       /* CPU spent marking: assists, workers, and the
                                    coordinator from pause #1 to pause #2 */
-    uint64_t heap_scan_bytes;   /* heap bytes the marker read (precise kinds
-                                   read only their pointer words) */
+    uint64_t heap_scan_bytes;   /* heap scan work, in bytes: a conservative
+                                   object counts its size; a precise one a word
+                                   per pointer word read plus one, at most its
+                                   size */
     uint64_t root_scan_bytes;   /* stacks, registers and data segments scanned */
 } pgc_cycle_info;
 

@@ -229,7 +229,7 @@ static inline void cache_blacken(pgc_thread *t, pgc_cache *cc)
 {
     if (cc->span && cc->free_bits && load_relaxed(&pgc__marking)) {
         fetch_or_relaxed(&cc->span->mark_bits[cc->word], cc->free_bits);
-        t->black_bytes += (uint64_t)__builtin_popcountll(cc->free_bits) * cc->size;
+        t->alloc.black_bytes += (uint64_t)__builtin_popcountll(cc->free_bits) * cc->size;
     }
 }
 
@@ -244,7 +244,7 @@ void cache_blacken_all(pgc_thread *t)
     }
 }
 
-/* t->black_bytes less the slots its caches blackened but still hold free:
+/* t->alloc.black_bytes less the slots its caches blackened but still hold free:
  * the bytes t really allocated black this cycle. Owner, or t stopped. */
 uint64_t cache_black_allocated(pgc_thread *t)
 {
@@ -257,7 +257,7 @@ uint64_t cache_black_allocated(pgc_thread *t)
                 unused += (uint64_t)__builtin_popcountll(cc->free_bits) * cc->size;
         }
     }
-    return t->black_bytes > unused ? t->black_bytes - unused : 0;
+    return t->alloc.black_bytes > unused ? t->alloc.black_bytes - unused : 0;
 }
 
 /* Slow path: cache cc (of this kind and class) is empty. In a critical
@@ -342,7 +342,7 @@ static bool cache_refill(pgc_thread *t, pgc_cache *cc, unsigned kind, int sclass
 static inline void mark_new(pgc_thread *t, pgc_span *s, uint32_t idx, uint64_t size)
 {
     fetch_or_relaxed(&s->mark_bits[idx >> 6], 1ull << (idx & 63));
-    t->black_bytes += size;
+    t->alloc.black_bytes += size;
 }
 
 static inline pgc_thread *self_thread(void)
@@ -374,12 +374,12 @@ __attribute__((always_inline)) static inline void hold_across_stop(void **p)
 }
 
 /* Inlined with a constant kind for pgc_alloc and pgc_alloc_atomic: the
- * cache is t->cache[kind][class], the same address arithmetic as one flat
+ * cache is t->alloc.cache[kind][class], the same address arithmetic as one flat
  * array, so the kinds table costs the fast path nothing. */
 __attribute__((always_inline)) static inline void *alloc_small(pgc_thread *t, size_t size, unsigned kind)
 {
     int sclass = size_to_class(size);
-    pgc_cache *caches = kind < KIND_BUILTIN ? t->cache[kind] : t->kcache[kind];
+    pgc_cache *caches = kind < KIND_BUILTIN ? t->alloc.cache[kind] : t->kcache[kind];
     if (__builtin_expect(caches == NULL, 0))
         caches = kind_caches(t, kind); /* first allocation of a program kind */
     pgc_cache *cc = &caches[sclass];

@@ -2,7 +2,7 @@
  * assist.c - mutator assists: allocation during marking is paid for with
  * scan work (gc-notes Part 1 item 7, Part 2 section 3).
  *
- * The debt model. Each attached thread has a balance t->assist_bytes, in
+ * The debt model. Each attached thread has a balance t->assist.assist_bytes, in
  * bytes of allocation: positive is credit, negative is debt. While assists
  * are enabled (from the end of pause #1 to pause #2), a thread is charged
  * before it allocates: a whole span at a cache refill (the excess refunded
@@ -26,7 +26,7 @@
  * limit sets the goal, LIMIT-CAP) even then it waits for the cycle to end.
  * The README says the same.
  *
- * t->assist_bytes is written by its owner, except while the thread is on
+ * t->assist.assist_bytes is written by its owner, except while the thread is on
  * the assist queue, when credit flushes write it under the assist lock;
  * balances of an earlier cycle are dropped by their owner
  * (INV-ASSIST-STAMP, internal.h).
@@ -60,9 +60,9 @@ static double bytes_per_work(void) { return dload(&G.assist_bytes_per_work_x1024
 static void assist_sync(pgc_thread *t)
 {
     uint64_t e = load_relaxed(&assist_st.assist_epoch);
-    if (t->assist_cycle != e) {
-        t->assist_cycle = e;
-        t->assist_bytes = 0;
+    if (t->assist.assist_cycle != e) {
+        t->assist.assist_cycle = e;
+        t->assist.assist_bytes = 0;
     }
 }
 
@@ -204,17 +204,17 @@ static void dequeue_locked(pgc_thread *t)
     pgc_thread **pp = &assist_st.aq_head, *prev = NULL;
     while (*pp && *pp != t) {
         prev = *pp;
-        pp = &(*pp)->aq_next;
+        pp = &(*pp)->assist.aq_next;
     }
     if (*pp) {
-        *pp = t->aq_next;
+        *pp = t->assist.aq_next;
         if (assist_st.aq_tail == t)
             assist_st.aq_tail = prev;
-        if (t->aq_wants_work)
+        if (t->assist.aq_wants_work)
             store_relaxed(&mark_st.aq_want_work, load_relaxed(&mark_st.aq_want_work) - 1);
     }
-    t->aq_next = NULL;
-    t->aq_queued = false;
+    t->assist.aq_next = NULL;
+    t->assist.aq_queued = false;
     store_relaxed(&assist_st.aq_head_hint, assist_st.aq_head != NULL);
 }
 
@@ -223,21 +223,21 @@ static void dequeue_locked(pgc_thread *t)
 static void wake_locked(pgc_thread *t)
 {
     dequeue_locked(t);
-    t->aq_woken = true;
-    fetch_add_relaxed(&assist_st.assist_blocked_ns, now_ns() - t->aq_since);
-    pthread_cond_signal(&t->aq_cv);
+    t->assist.aq_woken = true;
+    fetch_add_relaxed(&assist_st.assist_blocked_ns, now_ns() - t->assist.aq_since);
+    pthread_cond_signal(&t->assist.aq_cv);
 }
 
 static void enqueue_locked(pgc_thread *t)
 {
-    t->aq_next = NULL;
+    t->assist.aq_next = NULL;
     if (assist_st.aq_tail)
-        assist_st.aq_tail->aq_next = t;
+        assist_st.aq_tail->assist.aq_next = t;
     else
         assist_st.aq_head = t;
     assist_st.aq_tail = t;
-    t->aq_queued = true;
-    if (t->aq_wants_work)
+    t->assist.aq_queued = true;
+    if (t->assist.aq_wants_work)
         store_relaxed(&mark_st.aq_want_work, load_relaxed(&mark_st.aq_want_work) + 1);
     store_relaxed(&assist_st.aq_head_hint, 1);
 }
@@ -248,8 +248,8 @@ static void wait_woken_blocked(void *arg)
 {
     pgc_thread *t = arg;
     pthread_mutex_lock(&assist_st.assist_lock);
-    while (!t->aq_woken)
-        pthread_cond_wait(&t->aq_cv, &assist_st.assist_lock);
+    while (!t->assist.aq_woken)
+        pthread_cond_wait(&t->assist.aq_cv, &assist_st.assist_lock);
     pthread_mutex_unlock(&assist_st.assist_lock);
 }
 
@@ -264,8 +264,8 @@ static bool park(pgc_thread *t, bool credit_helps, bool wants_work, uint64_t epo
         pthread_mutex_unlock(&assist_st.assist_lock);
         return true;
     }
-    t->aq_woken = false;
-    t->aq_wants_work = wants_work;
+    t->assist.aq_woken = false;
+    t->assist.aq_wants_work = wants_work;
     enqueue_locked(t);
     /* INV-AQ-SB: seq_cst fence between publishing aq_head_hint and reading
      * bg_credit, paired with the fence in assist_flush_bg_credit between
@@ -282,7 +282,7 @@ static bool park(pgc_thread *t, bool credit_helps, bool wants_work, uint64_t epo
         pthread_mutex_unlock(&assist_st.assist_lock);
         return false;
     }
-    t->aq_since = now_ns();
+    t->assist.aq_since = now_ns();
     pthread_mutex_unlock(&assist_st.assist_lock);
     thread_blocking(t, wait_woken_blocked, t);
     return false;
@@ -305,8 +305,8 @@ void assist_work_published(bool may_block)
         pthread_mutex_lock(&assist_st.assist_lock);
     else if (pthread_mutex_trylock(&assist_st.assist_lock) != 0)
         return;
-    for (pgc_thread *t = assist_st.aq_head; t; t = t->aq_next) {
-        if (t->aq_wants_work) {
+    for (pgc_thread *t = assist_st.aq_head; t; t = t->assist.aq_next) {
+        if (t->assist.aq_wants_work) {
             wake_locked(t);
             break;
         }
@@ -339,8 +339,8 @@ static void clamp_surplus(pgc_thread *t)
 {
     uint64_t goal = load_relaxed(&G.goal), live = load_relaxed(&alloc_st.heap_live);
     int64_t room = live < goal ? (int64_t)(goal - live) : 0;
-    if (t->assist_bytes > room)
-        t->assist_bytes = room;
+    if (t->assist.assist_bytes > room)
+        t->assist.assist_bytes = room;
 }
 
 /* Pay t's debt (see the top of the file). Outside any critical section. */
@@ -348,7 +348,7 @@ static void assist_pay(pgc_thread *t, uint64_t pending)
 {
     for (;;) {
         if (!load_relaxed(&G.assists_enabled)) {
-            t->assist_bytes = 0; /* marking ended: debt forgiven */
+            t->assist.assist_bytes = 0; /* marking ended: debt forgiven */
             return;
         }
         assist_sync(t); /* a new cycle may have begun while we waited */
@@ -366,10 +366,10 @@ static void assist_pay(pgc_thread *t, uint64_t pending)
                 return;
             continue;
         }
-        if (t->assist_bytes >= 0 || load_relaxed(&G.limiter_on))
+        if (t->assist.assist_bytes >= 0 || load_relaxed(&G.limiter_on))
             return; /* limiting: keep the debt, do not mark */
         double wpb = work_per_byte(), bpw = bytes_per_work();
-        int64_t debt = -t->assist_bytes;
+        int64_t debt = -t->assist.assist_bytes;
         int64_t work = (int64_t)(wpb * (double)debt);
         if (work < OVER_ASSIST_WORK) {
             work = OVER_ASSIST_WORK;
@@ -377,18 +377,18 @@ static void assist_pay(pgc_thread *t, uint64_t pending)
         }
         int64_t stolen = steal(work);
         if (stolen == work) {
-            t->assist_bytes += debt;
+            t->assist.assist_bytes += debt;
             clamp_surplus(t);
             continue; /* the loop head decides whether that was enough */
         }
-        t->assist_bytes += (int64_t)(bpw * (double)stolen);
+        t->assist.assist_bytes += (int64_t)(bpw * (double)stolen);
         work -= stolen;
-        if (t->assist_bytes < 0) {
+        if (t->assist.assist_bytes < 0) {
             uint64_t done = assist_mark(t, (uint64_t)work);
-            t->assist_bytes += 1 + (int64_t)(bpw * (double)done);
+            t->assist.assist_bytes += 1 + (int64_t)(bpw * (double)done);
         }
         clamp_surplus(t);
-        if (t->assist_bytes >= 0)
+        if (t->assist.assist_bytes >= 0)
             continue;
         if (park(t, true, true, epoch))
             return;
@@ -399,17 +399,17 @@ static void assist_pay(pgc_thread *t, uint64_t pending)
 void assist_refund(pgc_thread *t, int64_t bytes)
 {
     assist_sync(t);
-    t->assist_bytes += bytes;
+    t->assist.assist_bytes += bytes;
 }
 
 /* Charge `bytes` before allocating them; pay any resulting debt. */
 void assist_charge(pgc_thread *t, uint64_t bytes)
 {
     assist_sync(t);
-    t->assist_bytes -= (int64_t)bytes;
+    t->assist.assist_bytes -= (int64_t)bytes;
     /* credit does not buy past the hard cap: several threads' credit
      * together could otherwise overshoot it */
-    if (t->assist_bytes < 0 || over_hard_cap(bytes))
+    if (t->assist.assist_bytes < 0 || over_hard_cap(bytes))
         assist_pay(t, bytes);
 }
 
@@ -433,14 +433,14 @@ void assist_flush_bg_credit(uint64_t work)
     int64_t bytes = (int64_t)(bpw * (double)work);
     while (bytes > 0 && assist_st.aq_head) {
         pgc_thread *t = assist_st.aq_head;
-        if (t->assist_bytes + bytes >= 0) {
-            bytes += t->assist_bytes;
-            t->assist_bytes = 0;
+        if (t->assist.assist_bytes + bytes >= 0) {
+            bytes += t->assist.assist_bytes;
+            t->assist.assist_bytes = 0;
             wake_locked(t);
         } else {
-            t->assist_bytes += bytes;
+            t->assist.assist_bytes += bytes;
             bytes = 0;
-            if (t->aq_next) { /* partial payers go to the back */
+            if (t->assist.aq_next) { /* partial payers go to the back */
                 dequeue_locked(t);
                 enqueue_locked(t);
             }
@@ -468,9 +468,9 @@ void assist_wake_all(void)
 void assist_thread_exit(pgc_thread *t)
 {
     assist_sync(t);
-    if (load_relaxed(&G.assists_enabled) && t->assist_bytes != 0)
-        fetch_add_relaxed(&assist_st.bg_credit, (int64_t)((double)t->assist_bytes * work_per_byte()));
-    t->assist_bytes = 0;
+    if (load_relaxed(&G.assists_enabled) && t->assist.assist_bytes != 0)
+        fetch_add_relaxed(&assist_st.bg_credit, (int64_t)((double)t->assist.assist_bytes * work_per_byte()));
+    t->assist.assist_bytes = 0;
 }
 
 /* A forked child: no cycle marks, and the threads that may have been

@@ -30,8 +30,8 @@ _Atomic int pgc__marking;
 /* Shade t's buffer into m. Owner in a critical section, or t stopped. */
 void barrier_flush_thread(pgc_thread *t, pgc_marker *m)
 {
-    mark_shade_buffer(m, t->wb_buf, t->wb_n);
-    t->wb_n = 0;
+    mark_shade_buffer(m, t->barrier.wb_buf, t->barrier.wb_n);
+    t->barrier.wb_n = 0;
 }
 
 /* Owner, in a critical section: the buffer is full. */
@@ -46,8 +46,8 @@ static void flush_full(pgc_thread *t)
 
 static inline void record(pgc_thread *t, void *old)
 {
-    t->wb_buf[t->wb_n++] = old;
-    if (t->wb_n == WB_BUF_ENTRIES)
+    t->barrier.wb_buf[t->barrier.wb_n++] = old;
+    if (t->barrier.wb_n == WB_BUF_ENTRIES)
         flush_full(t);
 }
 

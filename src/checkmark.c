@@ -100,22 +100,22 @@ static void describe(uintptr_t w, char *out, size_t n)
 PGC_NO_SANITIZE static void explain_stack_slot(uintptr_t slot)
 {
     for (pgc_thread *t = stop_st.threads; t; t = t->next) {
-        bool in_regs = slot >= t->intr_regs[0] && slot < t->intr_regs[1];
-        if (!in_regs && (slot < t->stop_sp || slot >= t->stack_hi))
+        bool in_regs = slot >= t->stop.intr_regs[0] && slot < t->stop.intr_regs[1];
+        if (!in_regs && (slot < t->stop.stop_sp || slot >= t->stack_hi))
             continue;
-        uintptr_t sp = t->intr_sp ? t->intr_sp : t->stop_sp;
+        uintptr_t sp = t->stop.intr_sp ? t->stop.intr_sp : t->stop.stop_sp;
         say("pacegc: checkmark: thread %d, stack [%#lx, %#lx), stopped %s, stop_sp %#lx, intr_sp %#lx\n",
-            (int)t->tid, (unsigned long)t->stop_sp, (unsigned long)t->stack_hi,
-            t->intr_sp ? "by the signal handler" : "in the library", (unsigned long)t->stop_sp,
-            (unsigned long)t->intr_sp);
+            (int)t->tid, (unsigned long)t->stop.stop_sp, (unsigned long)t->stack_hi,
+            t->stop.intr_sp ? "by the signal handler" : "in the library", (unsigned long)t->stop.stop_sp,
+            (unsigned long)t->stop.intr_sp);
         if (in_regs) {
             say("pacegc: checkmark: the slot is interrupted register gregs[%lu]\n",
-                (unsigned long)((slot - t->intr_regs[0]) / sizeof(uintptr_t)));
+                (unsigned long)((slot - t->stop.intr_regs[0]) / sizeof(uintptr_t)));
 #if defined(__x86_64__)
-            const volatile uintptr_t *g = (const volatile uintptr_t *)t->intr_regs[0];
+            const volatile uintptr_t *g = (const volatile uintptr_t *)t->stop.intr_regs[0];
             say("pacegc: checkmark: interrupted at pc %#lx (checkmark_verify is at %p); registers:\n",
                 (unsigned long)g[REG_RIP], (void *)checkmark_verify);
-            for (int i = 0; i < NGREG && t->intr_regs[0] + (i + 1) * sizeof(uintptr_t) <= t->intr_regs[1]; i++) {
+            for (int i = 0; i < NGREG && t->stop.intr_regs[0] + (i + 1) * sizeof(uintptr_t) <= t->stop.intr_regs[1]; i++) {
                 char d[128];
                 describe(g[i], d, sizeof d);
                 say("  gregs[%2d] %#18lx%s\n", i, (unsigned long)g[i], d);
@@ -127,8 +127,8 @@ PGC_NO_SANITIZE static void explain_stack_slot(uintptr_t slot)
             "(code addresses help to name the frames; checkmark_verify is at %p):\n",
             (long)(slot - sp), (void *)checkmark_verify);
         uintptr_t lo = slot - 16 * sizeof(uintptr_t), hi = slot + 24 * sizeof(uintptr_t);
-        if (lo < t->stop_sp)
-            lo = t->stop_sp;
+        if (lo < t->stop.stop_sp)
+            lo = t->stop.stop_sp;
         if (hi > t->stack_hi)
             hi = t->stack_hi;
         for (uintptr_t p = lo; p < hi; p += sizeof(uintptr_t)) {
@@ -211,12 +211,12 @@ static inline void garbage1_set(uintptr_t base)
 static void note_exempt(uintptr_t word, uintptr_t slot, uintptr_t base)
 {
     for (pgc_thread *t = stop_st.threads; t; t = t->next) {
-        if (slot >= t->intr_regs[0] && slot < t->intr_regs[1]) {
-            const volatile uintptr_t *g = (const volatile uintptr_t *)t->intr_regs[0];
+        if (slot >= t->stop.intr_regs[0] && slot < t->stop.intr_regs[1]) {
+            const volatile uintptr_t *g = (const volatile uintptr_t *)t->stop.intr_regs[0];
             say("pacegc: checkmark: ignored %#lx (= %#lx+%lu, garbage at pause #1) in thread %d's "
                 "register %lu, pc %#lx\n", (unsigned long)word, (unsigned long)base,
                 (unsigned long)(word - base), (int)t->tid,
-                (unsigned long)((slot - t->intr_regs[0]) / sizeof(uintptr_t)),
+                (unsigned long)((slot - t->stop.intr_regs[0]) / sizeof(uintptr_t)),
 #if defined(__x86_64__)
                 (unsigned long)g[REG_RIP]
 #else
@@ -225,8 +225,8 @@ static void note_exempt(uintptr_t word, uintptr_t slot, uintptr_t base)
             );
             return;
         }
-        if (slot >= t->stop_sp && slot < t->stack_hi) {
-            uintptr_t sp = t->intr_sp ? t->intr_sp : t->stop_sp;
+        if (slot >= t->stop.stop_sp && slot < t->stack_hi) {
+            uintptr_t sp = t->stop.intr_sp ? t->stop.intr_sp : t->stop.stop_sp;
             say("pacegc: checkmark: ignored %#lx (= %#lx+%lu, garbage at pause #1) in thread %d's "
                 "stack at sp%+ld\n", (unsigned long)word, (unsigned long)base, (unsigned long)(word - base),
                 (int)t->tid, (long)(slot - sp));

@@ -310,8 +310,8 @@ static void sweep_termination(cycle_ctx *c)
     store_relaxed(&G.phase, PHASE_SWEEP_TERM);
     pgc_hook_point(PGC_TEST_IN_PAUSE1);
     for (pgc_thread *t = stop_st.threads; t; t = t->next) {
-        t->wb_n = 0;
-        t->black_bytes = 0;
+        t->barrier.wb_n = 0;
+        t->alloc.black_bytes = 0;
     }
     store_relaxed(&mark_st.marked_bytes, 0);
     store_relaxed(&mark_st.black_exited, 0);

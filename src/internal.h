@@ -184,30 +184,18 @@ typedef struct pgc_marker {
 
 #define MAX_TLS_RANGES 16
 
-typedef struct pgc_thread {
+/* A thread descriptor is made of one part per module that keeps per-thread
+ * state (the module's rules are at its part) and the thread's identity. */
+
+/* The stop protocol's part (stop.c). */
+struct pgc_thread_stop {
     /* Owner-only: the critical-section depth. The owner and its own signal
      * handler touch it, ordered by compiler_fence() (no CPU fence needed). */
     volatile int in_lib;
     /* Set by the signal handler when it arrives inside a critical section;
      * the owner stops itself when it leaves the section. */
     volatile int stop_deferred;
-
-    /* Owner-only while running; read and rewritten by the coordinator only
-     * while this thread is stopped outside a critical section. */
-    pgc_cache cache[KIND_BUILTIN][MAX_CLASSES]; /* built-in kinds, [kind][class] */
-    void *wb_buf[WB_BUF_ENTRIES]; /* barrier buffer of overwritten pointers */
-    uint32_t wb_n;
-    /* Assist balance in bytes: positive = credit, negative = debt, valid
-     * for the cycle assist_cycle only. Written by the owner (and, while it
-     * is parked on the assist queue, by credit flushes under the assist
-     * lock). INV-ASSIST-STAMP: nobody else resets it: the owner finds a
-     * stale stamp and starts from zero (assist_sync), so a pause #1 that
-     * falls inside the owner's read-modify-write cannot be undone by it. */
-    int64_t assist_bytes;
-    uint64_t assist_cycle;
-    uint64_t black_bytes; /* bytes allocated black this cycle (owner; read stopped) */
-
-    /* Stop protocol (stop.c). stop_req: written by the coordinator
+    /* stop_req: written by the coordinator
      * (release) before it signals, read by the handler (acquire).
      * stop_ack: written by the handler (release) when registers are saved,
      * read by the coordinator (acquire). resume: written by the coordinator
@@ -238,8 +226,49 @@ typedef struct pgc_thread {
     uintptr_t intr_sp;  /* interrupted stack pointer (handler stops), else 0 */
     uintptr_t intr_regs[2]; /* the interrupted general registers in the signal
                                frame [lo, hi) (handler stops), else 0 */
+};
 
-    /* Fixed at attach. */
+/* Allocation's part (alloc.c): owner-only while running; read and
+ * rewritten by the coordinator only while this thread is stopped outside a
+ * critical section. */
+struct pgc_thread_alloc {
+    pgc_cache cache[KIND_BUILTIN][MAX_CLASSES]; /* built-in kinds, [kind][class] */
+    uint64_t black_bytes; /* bytes allocated black this cycle (owner; read stopped) */
+};
+
+/* The write barrier's part (barrier.c): same rules as the allocation part. */
+struct pgc_thread_barrier {
+    void *wb_buf[WB_BUF_ENTRIES]; /* barrier buffer of overwritten pointers */
+    uint32_t wb_n;
+};
+
+/* The pacing part (assist.c). */
+struct pgc_thread_assist {
+    /* Assist balance in bytes: positive = credit, negative = debt, valid
+     * for the cycle assist_cycle only. Written by the owner (and, while it
+     * is parked on the assist queue, by credit flushes under the assist
+     * lock). INV-ASSIST-STAMP: nobody else resets it: the owner finds a
+     * stale stamp and starts from zero (assist_sync), so a pause #1 that
+     * falls inside the owner's read-modify-write cannot be undone by it. */
+    int64_t assist_bytes;
+    uint64_t assist_cycle;
+    /* Assist queue link (assist lock). */
+    struct pgc_thread *aq_next;
+    bool aq_queued;   /* on the assist queue (assist lock) */
+    bool aq_woken;    /* woken (assist lock) */
+    bool aq_wants_work; /* parked with marking allowed: a publish to the mark
+                           pool wakes it to mark (assist lock; INV-IDLE-WORK) */
+    uint64_t aq_since; /* when it parked; the waker accounts the wait (assist lock) */
+    pthread_cond_t aq_cv;
+};
+
+typedef struct pgc_thread {
+    struct pgc_thread_stop stop;
+    struct pgc_thread_alloc alloc;
+    struct pgc_thread_barrier barrier;
+    struct pgc_thread_assist assist;
+
+    /* Fixed at attach (threads.c). */
     pthread_t self;
     pid_t tid;
     uintptr_t stack_hi; /* base (highest address) of the stack */
@@ -250,20 +279,13 @@ typedef struct pgc_thread {
 
     /* Thread list (threads lock). */
     struct pgc_thread *next, *prev;
-    /* Assist queue link (assist lock). */
-    struct pgc_thread *aq_next;
-    bool aq_queued;   /* on the assist queue (assist lock) */
-    bool aq_woken;    /* woken (assist lock) */
-    bool aq_wants_work; /* parked with marking allowed: a publish to the mark
-                           pool wakes it to mark (assist lock; INV-IDLE-WORK) */
-    uint64_t aq_since; /* when it parked; the waker accounts the wait (assist lock) */
-    pthread_cond_t aq_cv;
 
     /* Caches of program kinds (index >= KIND_BUILTIN), [kind][class]: an
      * array of MAX_CLASSES allocated by the owner on its first allocation
-     * of that kind (kinds.c, kind_caches). Same rules as `cache`. Last in
-     * the struct: a recycled descriptor keeps its arrays (threads.c clears
-     * only what comes before; a detached thread released every cache). */
+     * of that kind (kinds.c, kind_caches). Same rules as alloc.cache. Last
+     * in the struct: a recycled descriptor keeps its arrays (threads.c
+     * clears only what comes before; a detached thread released every
+     * cache). */
     pgc_cache *kcache[MAX_KINDS];
 } pgc_thread;
 

@@ -196,7 +196,7 @@ int kind_span_trace(unsigned k, size_t elem_size)
 pgc_cache *kind_caches(pgc_thread *t, unsigned k)
 {
     if (k < KIND_BUILTIN)
-        return t->cache[k];
+        return t->alloc.cache[k];
     if (__builtin_expect(t->kcache[k] == NULL, 0))
         t->kcache[k] = os_alloc_meta(MAX_CLASSES * sizeof(pgc_cache)); /* zeroed: all empty */
     return t->kcache[k];

@@ -85,7 +85,7 @@ static inline bool kind_scans(unsigned k) { return kind_get(k)->trace != TRACE_N
  * never allocated a program kind k. Owner, or t stopped. */
 static inline pgc_cache *kind_caches_peek(pgc_thread *t, unsigned k)
 {
-    return k < KIND_BUILTIN ? t->cache[k] : t->kcache[k];
+    return k < KIND_BUILTIN ? t->alloc.cache[k] : t->kcache[k];
 }
 /* Owner only: as kind_caches_peek, allocating the array on first use. */
 PGC_INTERNAL_API pgc_cache *kind_caches(pgc_thread *t, unsigned k);

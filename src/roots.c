@@ -180,13 +180,13 @@ void roots_for_each_verify(range_fn fn, void *ctx)
          * late, at its next interceptor call, with a copy of the context
          * kept in its own memory: those registers and that stack pointer
          * are stale, so the whole stack from stop_sp up is used instead. */
-        bool frame_on_stack = t->intr_regs[0] >= t->stop_sp && t->intr_regs[1] <= t->stack_hi;
-        if (t->intr_sp && frame_on_stack && t->intr_sp >= t->stop_sp && t->intr_sp < t->stack_hi) {
-            uintptr_t lo = t->intr_sp - t->stop_sp > RED_ZONE ? t->intr_sp - RED_ZONE : t->stop_sp;
-            fn(ctx, t->intr_regs[0], t->intr_regs[1], ROOT_STACK);
+        bool frame_on_stack = t->stop.intr_regs[0] >= t->stop.stop_sp && t->stop.intr_regs[1] <= t->stack_hi;
+        if (t->stop.intr_sp && frame_on_stack && t->stop.intr_sp >= t->stop.stop_sp && t->stop.intr_sp < t->stack_hi) {
+            uintptr_t lo = t->stop.intr_sp - t->stop.stop_sp > RED_ZONE ? t->stop.intr_sp - RED_ZONE : t->stop.stop_sp;
+            fn(ctx, t->stop.intr_regs[0], t->stop.intr_regs[1], ROOT_STACK);
             fn(ctx, lo, t->stack_hi, ROOT_STACK);
         } else {
-            fn(ctx, t->stop_sp, t->stack_hi, ROOT_STACK);
+            fn(ctx, t->stop.stop_sp, t->stack_hi, ROOT_STACK);
         }
         for (int i = 0; i < t->ntls; i++)
             fn(ctx, t->tls[i][0], t->tls[i][1], ROOT_GLOBAL);
@@ -205,7 +205,7 @@ void roots_for_each_verify(range_fn fn, void *ctx)
 void roots_for_each(range_fn fn, void *ctx)
 {
     for (pgc_thread *t = stop_st.threads; t; t = t->next) {
-        fn(ctx, t->stop_sp, t->stack_hi, ROOT_STACK);
+        fn(ctx, t->stop.stop_sp, t->stack_hi, ROOT_STACK);
         for (int i = 0; i < t->ntls; i++)
             fn(ctx, t->tls[i][0], t->tls[i][1], ROOT_GLOBAL);
     }

@@ -61,15 +61,15 @@ static __attribute__((noinline)) void park(pgc_thread *t, uint64_t e)
     jmp_buf regs;
     __builtin_unwind_init();
     setjmp(regs);
-    t->stop_sp = current_sp();
+    t->stop.stop_sp = current_sp();
     /* release: pairs with the acquire in wait_stopped */
-    store_release(&t->stop_ack, e);
-    fetch_add_acq_rel(&t->stop_evt, 1); /* pairs with the load in wait_stopped */
-    futex_wake_all(&t->stop_evt);
+    store_release(&t->stop.stop_ack, e);
+    fetch_add_acq_rel(&t->stop.stop_evt, 1); /* pairs with the load in wait_stopped */
+    futex_wake_all(&t->stop.stop_evt);
     for (;;) {
         uint32_t seq = load_acquire(&stop_st.wake_seq);
         /* acquire: pairs with the release in resume_thread / start_world */
-        if (load_acquire(&t->resume) == e)
+        if (load_acquire(&t->stop.resume) == e)
             break;
         futex_wait(&stop_st.wake_seq, seq);
     }
@@ -101,16 +101,16 @@ static void stop_handler(int sig, siginfo_t *si, void *uc)
      * the signal was sent before it blocked and only interrupts the wait
      * (acquire: pairs with the coordinator's CAS; only BLOCKED<->CLAIMED
      * can change under us, and both mean "not here"). */
-    if (t && load_acquire(&t->state) == T_RUNNING) {
-        t->intr_sp = interrupted_sp(uc);
+    if (t && load_acquire(&t->stop.state) == T_RUNNING) {
+        t->stop.intr_sp = interrupted_sp(uc);
         ucontext_t *u = uc;
-        t->intr_regs[0] = (uintptr_t)&u->uc_mcontext;
-        t->intr_regs[1] = (uintptr_t)(&u->uc_mcontext + 1);
+        t->stop.intr_regs[0] = (uintptr_t)&u->uc_mcontext;
+        t->stop.intr_regs[1] = (uintptr_t)(&u->uc_mcontext + 1);
         /* acquire: pairs with the release in stop_thread */
-        uint64_t e = load_acquire(&t->stop_req);
-        if (e != load_relaxed(&t->stop_ack)) {
-            if (t->in_lib > 0)
-                t->stop_deferred = 1;
+        uint64_t e = load_acquire(&t->stop.stop_req);
+        if (e != load_relaxed(&t->stop.stop_ack)) {
+            if (t->stop.in_lib > 0)
+                t->stop.stop_deferred = 1;
             else
                 park(t, e);
         }
@@ -132,11 +132,11 @@ void thread_stop_self(pgc_thread *t)
     memset(&old, 0, sizeof old);
     os_internal_sigset(&block);
     pthread_sigmask(SIG_BLOCK, &block, &old);
-    t->stop_deferred = 0;
-    t->intr_sp = 0; /* stopped inside the library, not by the handler */
-    t->intr_regs[0] = t->intr_regs[1] = 0;
-    uint64_t e = load_acquire(&t->stop_req); /* pairs with stop_thread */
-    if (e != load_relaxed(&t->stop_ack))
+    t->stop.stop_deferred = 0;
+    t->stop.intr_sp = 0; /* stopped inside the library, not by the handler */
+    t->stop.intr_regs[0] = t->stop.intr_regs[1] = 0;
+    uint64_t e = load_acquire(&t->stop.stop_req); /* pairs with stop_thread */
+    if (e != load_relaxed(&t->stop.stop_ack))
         park(t, e);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
@@ -147,9 +147,9 @@ static bool try_claim(pgc_thread *t)
 {
     uint32_t s = T_BLOCKED;
     /* seq_cst: INV-BLOCKED-CLAIM, after the seq_cst store of stop_req */
-    if (!cas_seq_cst(&t->state, &s, T_CLAIMED))
+    if (!cas_seq_cst(&t->stop.state, &s, T_CLAIMED))
         return false;
-    store_release(&t->stop_ack, load_relaxed(&t->stop_req)); /* acknowledged for it */
+    store_release(&t->stop.stop_ack, load_relaxed(&t->stop.stop_req)); /* acknowledged for it */
     return true;
 }
 
@@ -159,7 +159,7 @@ static void request_stop(pgc_thread *t)
     uint64_t e = fetch_add_relaxed(&stop_st.stop_epoch, 1) + 1;
     /* seq_cst (so also release: pairs with the acquire in stop_handler and
      * thread_stop_self): INV-BLOCKED-CLAIM orders it before the claim */
-    store_seq_cst(&t->stop_req, e);
+    store_seq_cst(&t->stop.stop_req, e);
     if (try_claim(t)) {
         fetch_add_relaxed(&stop_st.stops_claimed, 1);
         return; /* blocked in the library: no signal needed */
@@ -173,16 +173,16 @@ static void request_stop(pgc_thread *t)
 
 static void wait_stopped(pgc_thread *t)
 {
-    uint64_t e = load_relaxed(&t->stop_req);
+    uint64_t e = load_relaxed(&t->stop.stop_req);
     for (;;) {
-        uint32_t ev = load_acquire(&t->stop_evt); /* pairs with park / thread_blocking */
-        if (load_acquire(&t->stop_ack) == e)      /* pairs with park */
+        uint32_t ev = load_acquire(&t->stop.stop_evt); /* pairs with park / thread_blocking */
+        if (load_acquire(&t->stop.stop_ack) == e)      /* pairs with park */
             return;
         if (try_claim(t)) { /* signalled, then blocked before answering */
             fetch_add_relaxed(&stop_st.stops_claimed, 1);
             return;
         }
-        futex_wait(&t->stop_evt, ev);
+        futex_wait(&t->stop.stop_evt, ev);
     }
 }
 
@@ -202,17 +202,17 @@ static void wake_parked(void)
 /* Hand a claimed thread back: it may leave its blocked region. */
 static void unclaim(pgc_thread *t)
 {
-    if (load_relaxed(&t->state) == T_CLAIMED) { /* only we set CLAIMED */
+    if (load_relaxed(&t->stop.state) == T_CLAIMED) { /* only we set CLAIMED */
         /* seq_cst (release): pairs with the CAS in thread_blocking */
-        store_seq_cst(&t->state, T_BLOCKED);
-        futex_wake_all(&t->state);
+        store_seq_cst(&t->stop.state, T_BLOCKED);
+        futex_wake_all(&t->stop.state);
     }
 }
 
 void resume_thread(pgc_thread *t)
 {
     /* release: pairs with the acquire in park */
-    store_release(&t->resume, load_relaxed(&t->stop_req));
+    store_release(&t->stop.resume, load_relaxed(&t->stop.stop_req));
     unclaim(t);
     wake_parked();
 }
@@ -255,7 +255,7 @@ static uint64_t run_queue_ns(pid_t tid)
 
 static void wait_stopped_traced(pgc_thread *t)
 {
-    bool in_lib = t->in_lib > 0;
+    bool in_lib = t->stop.in_lib > 0;
     uint64_t t0 = now_ns(), q0 = run_queue_ns(t->tid);
     wait_stopped(t);
     uint64_t w = now_ns() - t0;
@@ -300,7 +300,7 @@ uint64_t start_world(void)
     pgc_thread *me = pgc_self;
     for (pgc_thread *t = stop_st.threads; t; t = t->next)
         if (t != me)
-            store_release(&t->resume, load_relaxed(&t->stop_req));
+            store_release(&t->stop.resume, load_relaxed(&t->stop.stop_req));
     uint64_t released = now_ns();
     wake_parked();
     for (pgc_thread *t = stop_st.threads; t; t = t->next)
@@ -334,21 +334,21 @@ static __attribute__((noinline)) void blocking_body(pgc_thread *t, void (*fn)(vo
     jmp_buf regs;
     __builtin_unwind_init();
     setjmp(regs);
-    t->intr_sp = 0;
-    t->intr_regs[0] = t->intr_regs[1] = 0;
-    t->stop_sp = current_sp();
+    t->stop.intr_sp = 0;
+    t->stop.intr_regs[0] = t->stop.intr_regs[1] = 0;
+    t->stop.stop_sp = current_sp();
     /* seq_cst (release for stop_sp and the registers): INV-BLOCKED-CLAIM */
-    store_seq_cst(&t->state, T_BLOCKED);
-    if (load_seq_cst(&t->stop_req) != load_relaxed(&t->stop_ack)) {
-        fetch_add_acq_rel(&t->stop_evt, 1); /* a stopper waits: let it claim us */
-        futex_wake_all(&t->stop_evt);
+    store_seq_cst(&t->stop.state, T_BLOCKED);
+    if (load_seq_cst(&t->stop.stop_req) != load_relaxed(&t->stop.stop_ack)) {
+        fetch_add_acq_rel(&t->stop.stop_evt, 1); /* a stopper waits: let it claim us */
+        futex_wake_all(&t->stop.stop_evt);
     }
     fn(arg);
     for (;;) {
         uint32_t st = T_BLOCKED;
-        if (cas_seq_cst(&t->state, &st, T_RUNNING))
+        if (cas_seq_cst(&t->stop.state, &st, T_RUNNING))
             break;
-        futex_wait(&t->state, T_CLAIMED); /* held by a stopper */
+        futex_wait(&t->stop.state, T_CLAIMED); /* held by a stopper */
     }
     compiler_fence();
     (void)regs;
@@ -382,7 +382,7 @@ void thread_blocking(pgc_thread *t, void (*fn)(void *), void *arg)
     if (!t) {
         fn(arg);
     } else {
-        PGC_ASSERT(t->in_lib == 0);
+        PGC_ASSERT(t->stop.in_lib == 0);
         blocking_body(t, fn, arg);
     }
     pthread_sigmask(SIG_SETMASK, &old, NULL);

@@ -76,7 +76,7 @@ void threads_fork_child(void)
             t->tid = (pid_t)syscall(SYS_gettid);
         } else {
             cache_release_all(t);
-            t->black_bytes = 0;
+            t->alloc.black_bytes = 0;
             t->next = spare_threads;
             spare_threads = t;
         }
@@ -120,7 +120,7 @@ static pgc_thread *attach_self(bool automatic)
     if (!t)
         t = os_alloc_meta(sizeof *t);
     memset(t, 0, offsetof(pgc_thread, kcache)); /* kcache survives recycling (internal.h) */
-    pthread_cond_init(&t->aq_cv, NULL);
+    pthread_cond_init(&t->assist.aq_cv, NULL);
     t->self = pthread_self();
     t->tid = (pid_t)syscall(SYS_gettid);
     t->auto_attached = automatic;
@@ -182,7 +182,7 @@ void pgc_thread_detach(void)
     /* INV-BLACK-ONCE: a thread's black bytes are counted in exactly one
      * place, black_exited or its own black_bytes. It stays listed (and
      * counted by a pause #2) until it takes the threads lock below. */
-    t->black_bytes = 0;
+    t->alloc.black_bytes = 0;
     exit_hook(t);
     lib_leave(t);
     if (pgc_hook_armed(PGC_TEST_DETACH_UNLISTED))
@@ -198,7 +198,7 @@ void pgc_thread_detach(void)
     stop_st.nthreads--;
     stop_st.stack_bytes -= t->stack_hi - t->stack_lo;
     pgc_self = NULL;
-    pthread_cond_destroy(&t->aq_cv);
+    pthread_cond_destroy(&t->assist.aq_cv);
     t->next = spare_threads;
     spare_threads = t;
     pthread_mutex_unlock(&stop_st.threads_lock);
