@@ -37,7 +37,6 @@
  */
 #include "internal.h"
 #include "trace.h"
-#include "lifetimes.h"
 #include "roots.h"
 #include "heap.h"
 #include "stop.h"

@@ -333,6 +333,7 @@ typedef struct pgc_globals {
     bool gctrace, pacertrace, checkmark;
     bool stoptrace; /* PGCDEBUG=stoptrace=1: slow stops reported (stop.c) */
     bool black_once; /* PGCDEBUG=blackonce=1: PACE-BLACK-ONCE (default: Go's goal rule); set at init */
+    bool debug_finalizers; /* PGCDEBUG=finalizers=1: report ordered finalization cycles (lifetimes.c) */
     int gclog_fd;
     uint64_t init_ns;
 

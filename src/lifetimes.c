@@ -67,8 +67,6 @@
 #include <string.h>
 #include <sys/mman.h>
 
-_Atomic int pgc__eph_active;
-bool pgc__debug_finalizers;
 
 /* ---- mmap'd arrays and an address map ---------------------------------------- */
 
@@ -1100,7 +1098,7 @@ static void decide(pgc_marker *m)
         }
         pthread_mutex_unlock(&life_lock);
     }
-    if (pgc__debug_finalizers)
+    if (G.debug_finalizers)
         report_cycles(m);
     for (size_t c = 0; c < fcand_n; c++) {
         if (fcand[c].ordered)

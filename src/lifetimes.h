@@ -7,11 +7,6 @@
 
 #include "internal.h"
 
-/* 1 once any ephemeron exists (relaxed; written once by pgc_ephemeron_new).
- * The marker checks a newly set mark bit against the span's eph_keys only
- * when it is set, so programs without ephemerons pay one load per newly
- * marked object. */
-extern PGC_INTERNAL_API _Atomic int pgc__eph_active;
 
 /* The marker traces ephemeron e (trace_object's eph callback). */
 PGC_INTERNAL_API uint64_t life_mark_ephemeron(pgc_marker *m, uintptr_t e);
@@ -43,7 +38,5 @@ PGC_INTERNAL_API void pgc__register_finalizer_mode(void *obj, pgc_finalizer_fn f
                                                    const char *who, pgc_finalizer_fn *ofn, void **odata);
 PGC_INTERNAL_API size_t pgc__finalizers_pending(void);
 
-/* Debug report of ordered finalization cycles (PGCDEBUG=finalizers=1). */
-extern PGC_INTERNAL_API bool pgc__debug_finalizers;
 
 #endif

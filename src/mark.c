@@ -23,7 +23,6 @@
  */
 #include "internal.h"
 #include "trace.h"
-#include "lifetimes.h"
 #include "heap.h"
 #include "mark.h"
 
@@ -31,6 +30,7 @@
 #include <time.h>
 
 PGC_STATE mark_state mark_st;
+_Atomic int pgc__eph_active;
 
 /* The layers above (mark_set_*_hook, internal.h): written once inside
  * ensure_init, read-only after. */

@@ -65,6 +65,11 @@ PGC_INTERNAL_API void mark_wake_workers(void);
 /* Set on background mark worker threads (never stopped, never in a critical
  * section): they may block on the assist lock when they publish work. */
 extern PGC_INTERNAL_API __thread bool pgc__mark_worker;
+/* 1 once any ephemeron exists (relaxed; written once by pgc_ephemeron_new,
+ * lifetimes.c). The marker checks a newly set mark bit against the span's
+ * eph_keys only when it is set, so programs without ephemerons pay one load
+ * per newly marked object. Defined in mark.c, which reads it. */
+extern PGC_INTERNAL_API _Atomic int pgc__eph_active;
 /* Registered once by api.c inside ensure_init (the pacing layer sits above
  * this one): publish(may_block) runs after every push of grey work to the
  * pool (INV-IDLE-WORK: a parked debtor may mark it); newly_marked(m, s, idx)

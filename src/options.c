@@ -11,7 +11,6 @@
  *                 finalizers=1, stoptrace=1, blackonce=1, gclog=FILE, idleworker=0
  */
 #include "internal.h"
-#include "lifetimes.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -75,7 +74,7 @@ static void parse_debug(const char *s)
         else if (strcmp(tok, "gccheckmark=1") == 0)
             G.checkmark = true;
         else if (strcmp(tok, "finalizers=1") == 0)
-            pgc__debug_finalizers = true;
+            G.debug_finalizers = true;
         else if (strcmp(tok, "stoptrace=1") == 0)
             G.stoptrace = true;
         else if (strcmp(tok, "blackonce=1") == 0)

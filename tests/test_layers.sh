@@ -6,7 +6,8 @@
 # function symbol the object that defines it, and fails, naming the caller
 # file and the callee symbol, if the callee's file is in a higher layer than
 # the caller's. It also fails if an object of src/ is missing from the table
-# (a new file must be given a layer) or a listed file has no object.
+# (a new file must be given a layer) or a listed file has no object, and if
+# a file includes the header of a higher layer's module (below).
 # Run by make test through the wrapper build/tests/test_layers; by hand:
 # SRCDIR=. BUILD=build tests/test_layers.sh
 set -u
@@ -67,10 +68,32 @@ while read -r file sym; do
 done < <(nm -A -P --undefined-only "$obj"/*.o | awk '
   { f = $1; sub(/:$/, "", f); n = split(f, p, "/"); f = p[n]; sub(/\.o$/, "", f); print f, $2 }')
 
+# Includes: a file may include the header of a module (X.h of src/X.c) of
+# its own layer or a lower one only: a module's header holds its state and
+# its declarations, so including a higher one's is an upward dependency
+# (reading or writing its data) that nm cannot see.
+includes=0
+for f in "$SRCDIR"/src/*.c "$SRCDIR"/src/*.h; do
+  b=$(basename "$f"); b=${b%.[ch]}
+  r1=${rank[$b]:-}
+  [ -n "$r1" ] || continue          # internal.h, trace.h, atomics.h: no layer of their own
+  while read -r h; do
+    hb=${h%.h}
+    [ "$hb" = "$b" ] && continue
+    r2=${rank[$hb]:-}
+    [ -n "$r2" ] || continue
+    includes=$((includes+1))
+    if [ "$r2" -gt "$r1" ]; then
+      echo "FAIL: src/$(basename "$f") (${names[$r1]}) includes $h, the header of src/$hb.c (${names[$r2]}, a higher layer)"
+      fail=1
+    fi
+  done < <(sed -n 's/^#include "\([a-z_]*\.h\)".*/\1/p' "$f")
+done
+
 # Guard against passing on an empty build: the library makes many calls
 # between its files.
 if [ $calls -lt 50 ]; then
   echo "FAIL: only $calls calls between files found; wrong BUILD ($BUILD)?"; fail=1
 fi
-[ $fail -eq 0 ] && echo "ok: $calls calls between the files of src/, none to a higher layer (${names[*]})"
+[ $fail -eq 0 ] && echo "ok: $calls calls and $includes module-header includes between the files of src/, none to a higher layer (${names[*]})"
 exit $fail
