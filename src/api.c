@@ -9,6 +9,7 @@
 #include "stats.h"
 #include "cycle.h"
 #include "alloc.h"
+#include "threads.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,7 +17,6 @@
 #include <string.h>
 #include <unistd.h>
 
-PGC_STATE pgc_globals G;
 
 /* The layer wiring: the callbacks by which a lower layer reaches a higher
  * one (an allocation asks the pacing side for admission and debt, a

@@ -20,10 +20,9 @@
 #include "internal.h"
 #include "mark.h"
 #include "stop.h"
+#include "threads.h"
 
 #include <string.h>
-
-_Atomic int pgc__marking;
 
 #define COPY_CHUNK (64 << 10) /* pgc_copy leaves the critical section this often */
 

@@ -40,6 +40,7 @@
 #include "stats.h"
 #include "cycle.h"
 #include "alloc.h"
+#include "threads.h"
 
 /* INV-FORK-NEST: prepares open on this thread (thread-local: the forking
  * thread alone reads and writes it; the child inherits the value). */

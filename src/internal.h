@@ -334,6 +334,7 @@ typedef struct pgc_globals {
     bool stoptrace; /* PGCDEBUG=stoptrace=1: slow stops reported (stop.c) */
     bool black_once; /* PGCDEBUG=blackonce=1: PACE-BLACK-ONCE (default: Go's goal rule); set at init */
     bool debug_finalizers; /* PGCDEBUG=finalizers=1: report ordered finalization cycles (lifetimes.c) */
+    bool no_idle_worker; /* PGCDEBUG=idleworker=0, or a barrier-free mode (nobarrier_choose_mode): workers.c starts no idle worker */
     int gclog_fd;
     uint64_t init_ns;
 
@@ -403,17 +404,6 @@ static inline bool bit_test(_Atomic uint64_t *bits, uint32_t i)
     return (load_relaxed(&bits[i >> 6]) >> (i & 63)) & 1;
 }
 
-/* ---- threads.c ---------------------------------------------------------------- */
-PGC_INTERNAL_API void threads_init(void);
-PGC_INTERNAL_API pgc_thread *thread_attach_auto(void);
-PGC_INTERNAL_API void threads_fork_prepare(void);
-PGC_INTERNAL_API void threads_fork_parent(void);
-PGC_INTERNAL_API void threads_fork_child(void);
-/* A detaching thread's pacing debt and credit (assist_thread_exit),
- * registered by api.c's init: the pacing layer sits above this one. Set
- * once inside ensure_init, before any thread can detach. */
-PGC_INTERNAL_API void threads_set_exit_hook(void (*fn)(pgc_thread *t));
-
 /* ---- barrier.c ---------------------------------------------------------------- */
 PGC_INTERNAL_API void barrier_flush_thread(pgc_thread *t, pgc_marker *m);
 
@@ -453,8 +443,9 @@ PGC_INTERNAL_API void pgc__fork_parent(void);
 PGC_INTERNAL_API void pgc__fork_child(void);
 
 /* ---- nobarrier.c ---------------------------------------------------------------- */
-/* The process's barrier mode (PGC_BARRIER_*): written once by nobarrier_choose_mode and nobarrier_init
- * inside ensure_init's pthread_once, read anywhere after. */
+/* The process's barrier mode (PGC_BARRIER_*; defined in once.c): written by
+ * nobarrier_choose_mode and nobarrier_init inside ensure_init's
+ * pthread_once, read anywhere after. */
 extern PGC_INTERNAL_API int pgc__barrier_mode;
 PGC_INTERNAL_API void nobarrier_choose_mode(void);
 PGC_INTERNAL_API void nobarrier_init(void); /* after heap_init: dirty tracking */

@@ -60,6 +60,7 @@
 #include "mark.h"
 #include "stop.h"
 #include "alloc.h"
+#include "threads.h"
 
 #include <signal.h>
 #include <stdio.h>

@@ -62,11 +62,6 @@
 #include <time.h>
 #include <unistd.h>
 
-extern bool pgc_idle_worker_enabled; /* workers.c */
-
-/* Written once by options_init (pthread_once in ensure_init, which orders
- * it before every later reader), read anywhere after. */
-int pgc__barrier_mode = PGC_BARRIER_SATB;
 /* Set by the compat layer before it initialises (its own pthread_once). */
 static bool default_none;
 
@@ -115,7 +110,7 @@ void nobarrier_choose_mode(void)
      * worker would add nothing, and a packet it held while starved would
      * hold the world stopped. */
     if (want != WANT_SATB)
-        pgc_idle_worker_enabled = false;
+        G.no_idle_worker = true;
 }
 
 /* ---- Dirty-page tracking: userfaultfd write-protection + PAGEMAP_SCAN ------

@@ -20,7 +20,6 @@
 #include <string.h>
 #include <unistd.h>
 
-extern bool pgc_idle_worker_enabled; /* workers.c */
 
 static const struct {
     const char *suffix;
@@ -82,7 +81,7 @@ static void parse_debug(const char *s)
         else if (strcmp(tok, "blackonce=0") == 0)
             G.black_once = false;
         else if (strcmp(tok, "idleworker=0") == 0)
-            pgc_idle_worker_enabled = false;
+            G.no_idle_worker = true;
         else if (strncmp(tok, "gclog=", 6) == 0) {
             G.gclog_fd = open(tok + 6, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
             if (G.gclog_fd < 0)

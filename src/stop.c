@@ -51,6 +51,10 @@
 
 PGC_STATE stop_state stop_st;
 
+/* The calling thread's descriptor, NULL while it is not attached: written
+ * by the owner (attach, detach: threads.c), read by the owner. */
+__thread pgc_thread *pgc_self;
+
 
 /* Park this thread for the coordinator. Registers are spilled into this
  * frame (setjmp and __builtin_unwind_init); when called from the handler,

@@ -8,6 +8,7 @@
 #include "mark.h"
 #include "stop.h"
 #include "alloc.h"
+#include "threads.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,7 +21,6 @@
 #include <ucontext.h>
 #include <unistd.h>
 
-__thread pgc_thread *pgc_self;
 
 static pgc_thread *spare_threads; /* threads lock */
 static pthread_key_t thread_key; /* created by threads_init; its destructor detaches */

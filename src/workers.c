@@ -46,7 +46,6 @@ static _Atomic uint64_t mark_start_ns;
 static worker workers[MAX_WORKERS]; /* coordinator only */
 static int nworkers, ndedicated;
 static bool have_fractional, have_idle;
-bool pgc_idle_worker_enabled = true;
 
 static void wait_for_work(uint64_t max_ns)
 {
@@ -211,7 +210,7 @@ void workers_start_cycle(int dedicated, double fractional_goal)
         spawn(W_FRACTIONAL, 0);
         have_fractional = true;
     }
-    if (!have_idle && pgc_idle_worker_enabled) {
+    if (!have_idle && !G.no_idle_worker) {
         spawn(W_IDLE, 0);
         have_idle = true;
     }

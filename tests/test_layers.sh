@@ -3,9 +3,9 @@
 # No upward calls between the layers of src/. src/LAYERS lists the layers
 # from the bottom up and the files of each; this test runs nm on every
 # object file of the library (BUILD/obj/*.o), finds for each undefined
-# function symbol the object that defines it, and fails, naming the caller
-# file and the callee symbol, if the callee's file is in a higher layer than
-# the caller's. It also fails if an object of src/ is missing from the table
+# symbol (a function called, or a global variable used) the object that
+# defines it, and fails, naming the caller file and the callee symbol, if
+# the callee's file is in a higher layer than the caller's. It also fails if an object of src/ is missing from the table
 # (a new file must be given a layer) or a listed file has no object, and if
 # a file includes the header of a higher layer's module (below).
 # Run by make test through the wrapper build/tests/test_layers; by hand:
@@ -45,13 +45,15 @@ for f in "${!rank[@]}"; do
   [ -e "$obj/$f.o" ] || { echo "FAIL: $table lists $f.c but $obj/$f.o does not exist"; fail=1; }
 done
 
-# symbol -> defining object, for functions (text, weak text, indirect)
-declare -A def
+# symbol -> defining object and kind: functions (text, weak, indirect) and
+# global data (data, bss, read-only, common, TLS)
+declare -A def what
 while read -r file sym type; do
   def[$sym]=$file
+  case $type in [TtWiI]) what[$sym]=calls ;; *) what[$sym]="refers to" ;; esac
 done < <(nm -A -P --defined-only "$obj"/*.o | awk '
   { f = $1; sub(/:$/, "", f); n = split(f, p, "/"); f = p[n]; sub(/\.o$/, "", f)
-    if ($3 ~ /^[TtWiI]$/) print f, $2, $3 }')
+    if ($3 ~ /^[TtWiIDBRCV]$/) print f, $2, $3 }')
 
 calls=0
 while read -r file sym; do
@@ -62,7 +64,7 @@ while read -r file sym; do
   r1=${rank[$file]:-}; r2=${rank[$d]:-}
   [ -n "$r1" ] && [ -n "$r2" ] || continue
   if [ "$r2" -gt "$r1" ]; then
-    echo "FAIL: src/$file.c (${names[$r1]}) calls $sym, defined in src/$d.c (${names[$r2]}, a higher layer)"
+    echo "FAIL: src/$file.c (${names[$r1]}) ${what[$sym]} $sym, defined in src/$d.c (${names[$r2]}, a higher layer)"
     fail=1
   fi
 done < <(nm -A -P --undefined-only "$obj"/*.o | awk '
@@ -95,5 +97,5 @@ done
 if [ $calls -lt 50 ]; then
   echo "FAIL: only $calls calls between files found; wrong BUILD ($BUILD)?"; fail=1
 fi
-[ $fail -eq 0 ] && echo "ok: $calls calls and $includes module-header includes between the files of src/, none to a higher layer (${names[*]})"
+[ $fail -eq 0 ] && echo "ok: $calls references (calls and data) and $includes module-header includes between the files of src/, none to a higher layer (${names[*]})"
 exit $fail
