@@ -18,12 +18,15 @@ typedef struct alloc_state {
     /* Accounting, relaxed atomics (statistics and pacing inputs): added by
      * allocation and sweeping, reset and read by the coordinator, read by
      * the statistics and the libgc.so.1 layer. */
-    _Atomic uint64_t heap_live;  /* pacer's heapLive */
+    _Atomic uint64_t heap_live;  /* pacer's heapLive (set to the marked bytes at pause #2) */
     _Atomic uint64_t heap_alloc; /* stats heap_alloc */
+    /* Peaks of heap_alloc, raised by the heap_grew hook (stats.c,
+     * max_relaxed); cycle_alloc_peak is reset by the coordinator in pause
+     * #1 and read in pause #2 into the cycle's record. */
     _Atomic uint64_t heap_alloc_peak;
-    _Atomic uint64_t cycle_alloc_peak; /* peak heap_alloc since the last trigger */
-    _Atomic uint64_t total_alloc;
-    _Atomic uint64_t heap_scan;  /* scannable bytes allocated (heapScan) */
+    _Atomic uint64_t cycle_alloc_peak;
+    _Atomic uint64_t total_alloc; /* bytes ever allocated (less unused cache tails) */
+    _Atomic uint64_t heap_scan;  /* scannable bytes allocated (heapScan; reset at pause #2) */
     /* pgc_set_oom_handler writes; the allocation slow path reads (plain:
      * set rarely, before the allocations it is meant for). */
     pgc_oom_handler oom_handler;
