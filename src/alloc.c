@@ -20,6 +20,7 @@
 #include "heap.h"
 #include "stop.h"
 #include "alloc.h"
+#include "sweep.h"
 
 #include <errno.h>
 #include <stdio.h>

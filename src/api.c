@@ -10,6 +10,8 @@
 #include "cycle.h"
 #include "alloc.h"
 #include "threads.h"
+#include "sweep.h"
+#include "workers.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -37,6 +37,8 @@
 #include "stats.h"
 #include "cycle.h"
 #include "alloc.h"
+#include "sweep.h"
+#include "workers.h"
 
 #include <link.h>
 #include <stdio.h>

@@ -41,6 +41,7 @@
 #include "cycle.h"
 #include "alloc.h"
 #include "threads.h"
+#include "workers.h"
 
 /* INV-FORK-NEST: prepares open on this thread (thread-local: the forking
  * thread alone reads and writes it; the child inherits the value). */

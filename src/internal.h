@@ -407,21 +407,6 @@ static inline bool bit_test(_Atomic uint64_t *bits, uint32_t i)
 /* ---- barrier.c ---------------------------------------------------------------- */
 PGC_INTERNAL_API void barrier_flush_thread(pgc_thread *t, pgc_marker *m);
 
-/* ---- sweep.c ------------------------------------------------------------------ */
-PGC_INTERNAL_API void sweep_init(void);
-PGC_INTERNAL_API bool sweep_span(pgc_span *s, bool *freed);
-PGC_INTERNAL_API bool sweep_one(void);
-PGC_INTERNAL_API void sweep_finish(void);
-PGC_INTERNAL_API void sweep_start_cycle(void);
-PGC_INTERNAL_API size_t sweep_large_until(size_t npages);
-
-/* ---- workers.c ---------------------------------------------------------------- */
-PGC_INTERNAL_API void workers_init(void);
-PGC_INTERNAL_API void workers_start_cycle(int dedicated, double fractional_goal);
-PGC_INTERNAL_API void workers_end_cycle(void);
-PGC_INTERNAL_API void workers_fork_child(void);
-
-
 /* ---- checkmark.c -------------------------------------------------------------- */
 PGC_INTERNAL_API void checkmark_snapshot(void);
 PGC_INTERNAL_API void checkmark_verify(void);

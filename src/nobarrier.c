@@ -48,6 +48,7 @@
 #include "roots.h"
 #include "heap.h"
 #include "mark.h"
+#include "workers.h"
 
 #include <errno.h>
 #include <fcntl.h>

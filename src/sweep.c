@@ -16,6 +16,7 @@
 #include "kinds.h"
 #include "heap.h"
 #include "alloc.h"
+#include "sweep.h"
 
 #include <sched.h>
 

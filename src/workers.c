@@ -18,6 +18,7 @@
 #include "assist.h"
 #include "mark.h"
 #include "stats.h"
+#include "workers.h"
 
 #include <sched.h>
 #include <string.h>
