@@ -69,10 +69,16 @@ void pgc__test_hold_marking(int on)
 {
     store_relaxed(&mark_st.mark_hold, on);
     if (!on) {
+        /* The pool lock is one the coordinator takes with the world stopped
+         * (a handshake flushes barrier buffers into the pool): hold it only
+         * inside a critical section, so a stop waits until it is released
+         * (INV-STW-LOCKS). */
+        pgc_thread *t = lib_enter_self();
         mark_wake_workers();
         pthread_mutex_lock(&mark_st.pool_lock);
         pthread_cond_broadcast(&mark_st.term_cv);
         pthread_mutex_unlock(&mark_st.pool_lock);
+        lib_leave_self(t);
     }
 }
 
