@@ -249,7 +249,8 @@ void nobarrier_init(void)
  * are never protected: they need no re-scan, and pointer-free objects are
  * where programs read(2) into (a system call that writes a protected page
  * does not fault: it fails with EFAULT; the libgc.so.1 layer wraps read,
- * pread, recv and recvfrom, pgc__nobarrier_unprotect).
+ * pread, readv, preadv, recv, recvfrom, recvmsg and fread,
+ * pgc__nobarrier_unprotect).
  *
  * INV-PROT-BITS: a page of the committed heap that is writable has its
  * bit clear whenever no handler is running. The coordinator sets a
