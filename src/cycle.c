@@ -662,6 +662,7 @@ static void finish_cycle(cycle_ctx *c)
     if (c->forced)
         fetch_add_relaxed(&G.num_forced_gc, 1);
     stats_record_cycle(&ci, c->heap0, c->heap1, c->stw1_ns, c->t_term - c->t_mark, c->stw2_ns);
+    nobarrier_trace(c->n);
     pthread_mutex_lock(&G.cycle_lock);
     G.cycles_done = c->n;
     pthread_mutex_unlock(&G.cycle_lock);
