@@ -276,6 +276,82 @@ static void read_enter(pgc_thread *t)
 
 int pgc__test_read_waiters(void) { return load_relaxed(&read_waiters); }
 
+/* ---- GC_call_with_alloc_lock (the libgc.so.1 layer) ----------------------------------
+ *
+ * bdwgc programs read their disappearing links (raw links, which the
+ * collector clears by writing NULL) with a plain load inside
+ * GC_call_with_alloc_lock, and bdwgc promises the object read is not freed
+ * meanwhile. Here the callback runs under call_lock, and the coordinator
+ * holds call_lock from before it closes the reads (DEC_DECIDING, so before
+ * the decision reads any mark bit) until the decision is applied
+ * (reopen_reads, pause #2 or no decision):
+ *
+ * INV-LIFE-CALL: no callback runs between the decision's first mark-bit
+ * read and the moment every link it decided dead reads NULL. A callback
+ * that ran before the decision left what it read in a root or the heap,
+ * which the cycle still marks from (the barrier-free modes re-scan every
+ * root and written page in pause #2 and re-check the mark bits there; the
+ * barrier mode's links hold a hidden form read only by pgc_weak_load); one
+ * that runs after reads NULL or a live object.
+ *
+ * none-stw takes its decision with the world stopped (INV-STW-MARK), so a
+ * callback is never running then and a stopped one's registers are roots:
+ * the coordinator does not take call_lock there (a stopped callback holds
+ * it: INV-STW-LOCKS). The callback must not allocate (bdwgc forbids it; the
+ * layer stops the program if it does): an allocation could wait for the
+ * cycle, which waits for call_lock. Callers wait for call_lock in a
+ * blocked region, so a pause does not wait for them. call_lock also makes
+ * the callbacks mutually exclusive, as bdwgc's allocation lock does. */
+static pthread_mutex_t call_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool call_locked;                 /* the coordinator holds call_lock (coordinator only) */
+static _Atomic int call_waiters;         /* callers waiting for call_lock (test hook, relaxed) */
+static _Atomic int coord_call_waiting;   /* the coordinator waits for it (test hook, relaxed) */
+
+static void lock_call(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&call_lock);
+}
+
+void *pgc__call_with_decision_blocked(void *(*fn)(void *), void *cd)
+{
+    pgc_thread *t = pgc_self;
+    if (!t)
+        t = thread_attach_auto();
+    if (pthread_mutex_trylock(&call_lock) != 0) {
+        fetch_add_relaxed(&call_waiters, 1);
+        thread_blocking(t, lock_call, NULL);
+        fetch_sub_relaxed(&call_waiters, 1);
+    }
+    void *r = fn(cd);
+    pthread_mutex_unlock(&call_lock);
+    return r;
+}
+
+/* The coordinator, world running, before it closes the reads. */
+static void coord_lock_call(void)
+{
+    if (pgc__barrier_mode == PGC_BARRIER_NONE_STW || call_locked)
+        return;
+    if (pthread_mutex_trylock(&call_lock) != 0) {
+        store_relaxed(&coord_call_waiting, 1);
+        pthread_mutex_lock(&call_lock);
+        store_relaxed(&coord_call_waiting, 0);
+    }
+    call_locked = true;
+}
+
+static void coord_unlock_call(void)
+{
+    if (call_locked) {
+        call_locked = false;
+        pthread_mutex_unlock(&call_lock);
+    }
+}
+
+int pgc__test_call_waiters(void) { return load_relaxed(&call_waiters); }
+int pgc__test_coordinator_call_waiting(void) { return load_relaxed(&coord_call_waiting); }
+
 /* Shade p (in a critical section, marking): it is kept alive this cycle.
  * The grey item reaches the pool before the section ends, so pause #2's
  * termination check sees it. */
@@ -1226,6 +1302,7 @@ static bool life_step(pgc_marker *m)
     if (stage == ST_MARKING) {
         /* close the reads, then one more drain and handshake round waits
          * out the reads that got in before (INV-LIFE-READS) */
+        coord_lock_call(); /* INV-LIFE-CALL */
         store_seq_cst(&decided, DEC_DECIDING);
         stage = ST_DECIDING;
         pgc_hook_point(PGC_TEST_READS_CLOSED);
@@ -1267,6 +1344,7 @@ static void reopen_reads(void)
     store_relaxed(&decided, DEC_NONE); /* world stopped, or no cycle: no reader is past read_enter */
     futex_wake_all(&decided);
     stage = ST_MARKING;
+    coord_unlock_call(); /* INV-LIFE-CALL: every dead link reads NULL now */
 }
 
 void lifetimes_pause2(void)
@@ -1405,6 +1483,8 @@ void lifetimes_init(void)
 void lifetimes_fork_child(void)
 {
     pthread_mutex_init(&life_lock, NULL);
+    pthread_mutex_init(&call_lock, NULL); /* a callback of another thread held it */
+    call_locked = false;
     pthread_mutex_init(&start_lock, NULL);
     for (int s = 0; s < EPH_SHARDS; s++)
         pthread_mutex_init(&shards[s].lock, NULL);

@@ -42,6 +42,9 @@ PGC_INTERNAL_API int pgc__link_move_raw(void **link, void **new_link, int long_l
 PGC_INTERNAL_API void pgc__register_finalizer_mode(void *obj, pgc_finalizer_fn fn, void *data, int mode,
                                                    const char *who, pgc_finalizer_fn *ofn, void **odata);
 PGC_INTERNAL_API size_t pgc__finalizers_pending(void);
+/* GC_call_with_alloc_lock: fn(cd) while no lifetimes decision can be taken
+ * (INV-LIFE-CALL, lifetimes.c); callbacks are mutually exclusive. */
+PGC_INTERNAL_API void *pgc__call_with_decision_blocked(void *(*fn)(void *), void *cd);
 
 /* Debug report of ordered finalization cycles (PGCDEBUG=finalizers=1). */
 extern PGC_INTERNAL_API bool pgc__debug_finalizers;

@@ -100,7 +100,11 @@ void gcx_unsupported(const char *fn)
     pgc_fatal("pacegc (libgc.so.1): %s is not supported by pacegc's libgc.so.1\n", fn);
 }
 
-static inline void alloc_check(void) { gcx_ensure(); }
+static inline void alloc_check(void)
+{
+    gcx_ensure();
+    gcx_alloc_lock_check("an allocation (GC_malloc and the like)");
+}
 
 void GC_init(void) { gcx_ensure(); }
 int GC_is_init_called(void) { return load_acquire(&inited); }
@@ -347,6 +351,7 @@ int GC_get_disable_automatic_collection(void) { return auto_disabled; }
 void GC_gcollect(void)
 {
     gcx_ensure();
+    gcx_alloc_lock_check("GC_gcollect");
     if (!GC_is_disabled())
         pgc_collect();
 }
@@ -356,6 +361,7 @@ void GC_gcollect_and_unmap(void) { GC_gcollect(); }
 int GC_try_to_collect(GC_stop_func f)
 {
     gcx_ensure();
+    gcx_alloc_lock_check("GC_try_to_collect");
     if (GC_is_disabled() || f())
         return 0;
     pgc_collect();
