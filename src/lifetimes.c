@@ -387,6 +387,7 @@ enum { FIN_UNORDERED = 0, FIN_ORDERED = 1, FIN_IGNORE_SELF = 2 };
 typedef struct fin_cand {
     uint32_t idx;
     uint8_t ordered;
+    uint8_t dead; /* unordered, tracked modes: unmarked after the final pause's mark (INV-LIFE-UNORDERED) */
     uintptr_t obj;
 } fin_cand;
 
@@ -1089,7 +1090,8 @@ PGC_NO_SANITIZE static void mark_fields(pgc_marker *m, uintptr_t obj, bool ignor
 
 /* exact: the barrier mode makes INV-LIFE-DECIDED hold (SATB, or the whole
  * mark with the world stopped); barrier-free tracked modes re-check mark
- * bits in pause #2 instead (unordered finalizers then behave as ordered). */
+ * bits in pause #2 instead, and decide unordered finalizers in the final
+ * pause (INV-LIFE-UNORDERED). */
 static bool exact_mode(void) { return pgc__barrier_mode == PGC_BARRIER_SATB || pgc__barrier_mode == PGC_BARRIER_NONE_STW; }
 
 /* Debug: report ordered finalizable objects reachable from their own
@@ -1168,8 +1170,7 @@ static void decide(pgc_marker *m)
             if (fins[i].state != FIN_REG || obj_marked(fins[i].obj))
                 continue;
             arr_reserve((void **)&fcand, &fcand_cap, sizeof(fin_cand), fcand_n + 1);
-            uint8_t mode = fins[i].ordered ? fins[i].ordered : exact ? FIN_UNORDERED : FIN_ORDERED;
-            fcand[fcand_n++] = (fin_cand){ (uint32_t)i, mode, fins[i].obj };
+            fcand[fcand_n++] = (fin_cand){ (uint32_t)i, fins[i].ordered, 0, fins[i].obj };
         }
         pthread_mutex_unlock(&life_lock);
     }
@@ -1178,12 +1179,55 @@ static void decide(pgc_marker *m)
     for (size_t c = 0; c < fcand_n; c++) {
         if (fcand[c].ordered)
             mark_fields(m, fcand[c].obj, fcand[c].ordered == FIN_IGNORE_SELF);
-        else
+        else if (exact)
             mark_candidate(m, fcand[c].obj);
+        /* else INV-LIFE-UNORDERED: decided in the final pause */
     }
 }
 
+
 static enum { ST_MARKING, ST_DECIDING, ST_DECIDED, ST_APPLIED } stage; /* coordinator */
+
+/* INV-LIFE-UNORDERED (barrier-free tracked modes): an unordered candidate
+ * is unmarked at the decision, but the decision is taken with the world
+ * running before the final pause, whose re-scan of roots and written pages
+ * may still find it reachable; so the step does not mark it, and the final
+ * pause, once its marking is complete with the world stopped (every object
+ * reachable from the roots is marked), takes each unordered candidate still
+ * unmarked as unreachable: it gives it a dead flag and a dead bit (so that
+ * pause #2 clears its links and ephemerons before it is queued, though it
+ * is marked by then) (all candidates first,
+ * then marks them, so one reachable only from another unordered candidate
+ * is finalized in the same cycle, as in the exact modes) and greys it, so
+ * that its fields are kept for its finalizer; pause #2 queues exactly the
+ * flagged ones. A flag set after a complete mark stays true if that pause
+ * then gives up (an unreachable object stays unreachable). An unordered
+ * object reachable only from an ordered candidate's fields (marked by the
+ * step) is not flagged: it waits for that object, as an ordered one would.
+ * Returns true if it greyed something (the caller drains). Coordinator,
+ * world stopped, phase MARK (nobarrier_final_mark). */
+bool lifetimes_final_unordered(pgc_marker *m)
+{
+    if (stage != ST_APPLIED || exact_mode())
+        return false;
+    bool any = false;
+    pthread_mutex_lock(&life_lock);
+    for (size_t c = 0; c < fcand_n; c++) {
+        fin_cand *f = &fcand[c];
+        fin_entry *e = &fins[f->idx];
+        if (!f->ordered && !f->dead && e->state == FIN_REG && e->obj == f->obj && !obj_marked(f->obj)) {
+            f->dead = 1;
+            set_dead(f->obj); /* its links and ephemerons are cleared in pause #2 */
+            any = true;
+        }
+    }
+    pthread_mutex_unlock(&life_lock);
+    if (any)
+        for (size_t c = 0; c < fcand_n; c++)
+            if (fcand[c].dead)
+                mark_candidate(m, fcand[c].obj);
+    return any;
+}
 
 static void enqueue(uint32_t i);
 static void mark_now(uintptr_t p);
@@ -1365,7 +1409,9 @@ void lifetimes_pause2(void)
             continue; /* re-targeted or unregistered since */
         /* a container kept alive for a finalizer holds a live link */
         bool cdead = w->container_dead && !obj_marked(w->link);
-        bool tdead = exact ? obj_dead(w->target) || !obj_marked(w->target) : !obj_marked(w->target);
+        /* (tracked modes: a dead bit only on a flagged unordered candidate,
+         * marked since for its finalizer, INV-LIFE-UNORDERED) */
+        bool tdead = obj_dead(w->target) || !obj_marked(w->target);
         if (cdead) {
             /* the link is inside a collected object: drop it, write nothing */
         } else if (tdead) {
@@ -1379,7 +1425,7 @@ void lifetimes_pause2(void)
      * pending after the decision (reached from finalizable objects) */
     for (size_t c = 0; c < ecand_n; c++) {
         pgc_ephemeron *e = (pgc_ephemeron *)ecand[c];
-        if (!exact && obj_marked(unhide(e->key)))
+        if (!exact && obj_marked(unhide(e->key)) && !obj_dead(unhide(e->key)))
             continue;
         clear_eph(e);
     }
@@ -1404,6 +1450,8 @@ void lifetimes_pause2(void)
             continue;
         if (f->ordered && obj_marked(f->obj))
             continue; /* reachable (from another finalizable object, or really) */
+        if (!f->ordered && !exact && !f->dead)
+            continue; /* found reachable by the final pause (INV-LIFE-UNORDERED) */
         am_del(&fin_map, f->obj);
         enqueue(f->idx);
         mark_now(f->obj); /* resurrected for its finalizer; its fields are marked */

@@ -45,6 +45,7 @@
  * libc locks a stopped thread may hold.
  */
 #include "internal.h"
+#include "lifetimes.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -742,7 +743,10 @@ void nobarrier_final_mark(pgc_marker *m)
     roots_mark_all(m);
     marker_flush(m);
     uint64_t t2 = now_ns();
-    mark_stopped(m, now_ns() + FINAL_WAIT_NS);
+    if (mark_stopped(m, now_ns() + FINAL_WAIT_NS) && lifetimes_final_unordered(m)) {
+        marker_flush(m); /* unordered finalizable objects: their fields (INV-LIFE-UNORDERED) */
+        mark_stopped(m, now_ns() + FINAL_WAIT_NS);
+    }
     tr.final_scan_ns = t1 - t0;
     tr.final_roots_ns = t2 - t1;
     tr.final_mark_ns = now_ns() - t2;
