@@ -499,8 +499,8 @@ static uintptr_t heap_end_now(void)
  * (coordinator only). */
 static struct {
     int rounds;
-    uint64_t round_pages[32], round_bytes[32];
-    uint64_t final_pages, final_bytes, final_scan_ns, final_roots_ns, final_mark_ns;
+    uint64_t round_pages[32], round_bytes[32], round_t[32];
+    uint64_t final_pages, final_bytes, final_scan_ns, final_roots_ns, final_mark_ns, final_t;
     int finals;
 } tr;
 static uint64_t queued_bytes; /* by queue_written, coordinator only */
@@ -658,6 +658,7 @@ bool nobarrier_preclean(pgc_marker *m)
     if (rounds < 32) {
         tr.round_pages[rounds] = w;
         tr.round_bytes[rounds] = queued_bytes;
+        tr.round_t[rounds] = now_ns();
         tr.rounds = rounds + 1;
     }
     bool shrinking = w < last_written - last_written / 8;
@@ -734,6 +735,8 @@ void nobarrier_final_mark(pgc_marker *m)
      * Not re-protecting spares the pause the page-table writes and their
      * TLB shootdowns. */
     uint64_t t0 = now_ns();
+    if (!tr.final_t)
+        tr.final_t = t0;
     queued_bytes = 0;
     final_read = true;
     tr.final_pages = scan_written(m);
@@ -763,10 +766,11 @@ void nobarrier_trace(uint64_t cycle)
     char buf[1200];
     int n = 0;
     for (int i = 0; i < tr.rounds && n < 1100; i++)
-        n += snprintf(buf + n, sizeof buf - n, "%s%llu/%lluK", i ? " " : "",
-                      (unsigned long long)tr.round_pages[i], (unsigned long long)tr.round_bytes[i] >> 10);
+        n += snprintf(buf + n, sizeof buf - n, "%s%llu/%lluK@%.1f", i ? " " : "",
+                      (unsigned long long)tr.round_pages[i], (unsigned long long)tr.round_bytes[i] >> 10,
+                      ((i + 1 < tr.rounds ? tr.round_t[i + 1] : tr.final_t) - tr.round_t[i]) / 1e6);
     buf[n] = 0;
-    fprintf(stderr, "gc %llu: %s: pre-clean pages/rescan [%s]; final pause: %llu pages, %lluK rescan, "
+    fprintf(stderr, "gc %llu: %s: pre-clean pages/rescan@ms [%s]; final pause: %llu pages, %lluK rescan, "
                     "%.3f+%.3f+%.3f ms written+roots+mark, %d attempts\n",
             (unsigned long long)cycle, pgc_barrier_mode_name(pgc__barrier_mode), buf,
             (unsigned long long)tr.final_pages, (unsigned long long)tr.final_bytes >> 10,
