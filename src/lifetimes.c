@@ -1090,8 +1090,8 @@ PGC_NO_SANITIZE static void mark_fields(pgc_marker *m, uintptr_t obj, bool ignor
 
 /* exact: the barrier mode makes INV-LIFE-DECIDED hold (SATB, or the whole
  * mark with the world stopped); barrier-free tracked modes re-check mark
- * bits in pause #2 instead, and decide unordered finalizers in the final
- * pause (INV-LIFE-UNORDERED). */
+ * bits in pause #2 instead, and finish the decision in the final pause
+ * (INV-LIFE-FINAL). */
 static bool exact_mode(void) { return pgc__barrier_mode == PGC_BARRIER_SATB || pgc__barrier_mode == PGC_BARRIER_NONE_STW; }
 
 /* Debug: report ordered finalizable objects reachable from their own
@@ -1181,37 +1181,70 @@ static void decide(pgc_marker *m)
             mark_fields(m, fcand[c].obj, fcand[c].ordered == FIN_IGNORE_SELF);
         else if (exact)
             mark_candidate(m, fcand[c].obj);
-        /* else INV-LIFE-UNORDERED: decided in the final pause */
+        /* else INV-LIFE-FINAL C: decided in the final pause */
     }
 }
 
 
 static enum { ST_MARKING, ST_DECIDING, ST_DECIDED, ST_APPLIED } stage; /* coordinator */
 
-/* INV-LIFE-UNORDERED (barrier-free tracked modes): an unordered candidate
- * is unmarked at the decision, but the decision is taken with the world
- * running before the final pause, whose re-scan of roots and written pages
- * may still find it reachable; so the step does not mark it, and the final
- * pause, once its marking is complete with the world stopped (every object
- * reachable from the roots is marked), takes each unordered candidate still
- * unmarked as unreachable: it gives it a dead flag and a dead bit (so that
- * pause #2 clears its links and ephemerons before it is queued, though it
- * is marked by then) (all candidates first,
- * then marks them, so one reachable only from another unordered candidate
- * is finalized in the same cycle, as in the exact modes) and greys it, so
- * that its fields are kept for its finalizer; pause #2 queues exactly the
- * flagged ones. A flag set after a complete mark stays true if that pause
- * then gives up (an unreachable object stays unreachable). An unordered
- * object reachable only from an ordered candidate's fields (marked by the
- * step) is not flagged: it waits for that object, as an ordered one would.
- * Returns true if it greyed something (the caller drains). Coordinator,
- * world stopped, phase MARK (nobarrier_final_mark). */
-bool lifetimes_final_unordered(pgc_marker *m)
+/* INV-LIFE-FINAL (barrier-free tracked modes): the decision is taken with
+ * the world running before the final pause, whose re-scan of roots and
+ * written pages may still find reachable an object that was unmarked at
+ * the decision. So the step gives no dead bits and does not mark unordered
+ * candidates, and the final pause, once its mark from the roots is complete
+ * with the world stopped (every object reachable from the roots is then
+ * marked), finishes the decision, a step per call until it greys nothing:
+ *  A. a dead-keyed ephemeron of the decision (ecand: its record was closed,
+ *     so marking its key no longer pushes its value) whose key is marked
+ *     now, and has no dead bit, was reachable after all: its value is
+ *     marked (tagged in ecand, once). Until no such value is greyed, as a
+ *     value can reach another key.
+ *  B. then every key of ecand and every weak target still unmarked gets a
+ *     dead bit: unreachable from the roots, at most kept for a finalizer,
+ *     so pause #2 clears the ephemeron and the short links even though the
+ *     finalizers' marking marks them (as the exact modes do);
+ *  C. INV-LIFE-UNORDERED: every unordered candidate still unmarked gets a
+ *     dead flag and a dead bit (all first, so one reachable only from
+ *     another is finalized in the same cycle), then is greyed, so its
+ *     fields stay for its finalizer; pause #2 queues exactly the flagged
+ *     ones.
+ * Flags and dead bits set after a complete mark stay right if that pause
+ * then gives up (an unreachable object stays unreachable); a retry does the
+ * steps again. An unordered object reachable only from an ordered
+ * candidate's fields (marked by the step) is not flagged: it waits for that
+ * object, as an ordered one would; likewise a key or target reachable only
+ * from such fields is kept (more retention than the exact modes, never
+ * less). Returns true if it greyed something (the caller drains and calls
+ * again). Coordinator, world stopped, phase MARK (nobarrier_final_mark). */
+bool lifetimes_final_step(pgc_marker *m)
 {
     if (stage != ST_APPLIED || exact_mode())
         return false;
     bool any = false;
-    pthread_mutex_lock(&life_lock);
+    for (size_t c = 0; c < ecand_n; c++) { /* A */
+        if (ecand[c] & 1)
+            continue;
+        pgc_ephemeron *e = (pgc_ephemeron *)(ecand[c] & ~(uintptr_t)1); /* tag: INV-LIFE-FINAL A */
+        uintptr_t k = unhide(__atomic_load_n(&e->key, __ATOMIC_RELAXED));
+        if (k && obj_marked(k) && !obj_dead(k)) {
+            ecand[c] |= 1;
+            mark_candidate(m, __atomic_load_n((uintptr_t *)&e->value, __ATOMIC_RELAXED));
+            any = true;
+        }
+    }
+    if (any)
+        return true;
+    for (size_t c = 0; c < ecand_n; c++) { /* B */
+        pgc_ephemeron *e = (pgc_ephemeron *)(ecand[c] & ~(uintptr_t)1);
+        uintptr_t k = unhide(__atomic_load_n(&e->key, __ATOMIC_RELAXED));
+        if (k && !obj_marked(k))
+            set_dead(k);
+    }
+    for (size_t c = 0; c < wcand_n; c++)
+        if (!obj_marked(wcand[c].target))
+            set_dead(wcand[c].target);
+    pthread_mutex_lock(&life_lock); /* C */
     for (size_t c = 0; c < fcand_n; c++) {
         fin_cand *f = &fcand[c];
         fin_entry *e = &fins[f->idx];
@@ -1224,7 +1257,7 @@ bool lifetimes_final_unordered(pgc_marker *m)
     pthread_mutex_unlock(&life_lock);
     if (any)
         for (size_t c = 0; c < fcand_n; c++)
-            if (fcand[c].dead)
+            if (fcand[c].dead && !obj_marked(fcand[c].obj))
                 mark_candidate(m, fcand[c].obj);
     return any;
 }
@@ -1274,7 +1307,7 @@ static void apply_decision(void)
      * that became pending after the decision (reached from finalizable
      * objects only: no mutator reads them) */
     for (size_t c = 0; c < ecand_n; c++)
-        clear_eph((pgc_ephemeron *)ecand[c]);
+        clear_eph((pgc_ephemeron *)(ecand[c] & ~(uintptr_t)1));
     ecand_n = 0;
     for (int s = 0; s < EPH_SHARDS; s++) {
         eph_shard *sh = &shards[s];
@@ -1409,8 +1442,7 @@ void lifetimes_pause2(void)
             continue; /* re-targeted or unregistered since */
         /* a container kept alive for a finalizer holds a live link */
         bool cdead = w->container_dead && !obj_marked(w->link);
-        /* (tracked modes: a dead bit only on a flagged unordered candidate,
-         * marked since for its finalizer, INV-LIFE-UNORDERED) */
+        /* (tracked modes: dead bits only from the final pause, INV-LIFE-FINAL) */
         bool tdead = obj_dead(w->target) || !obj_marked(w->target);
         if (cdead) {
             /* the link is inside a collected object: drop it, write nothing */
@@ -1424,7 +1456,7 @@ void lifetimes_pause2(void)
     /* 2. ephemerons whose key died: decided ones, and ones that became
      * pending after the decision (reached from finalizable objects) */
     for (size_t c = 0; c < ecand_n; c++) {
-        pgc_ephemeron *e = (pgc_ephemeron *)ecand[c];
+        pgc_ephemeron *e = (pgc_ephemeron *)(ecand[c] & ~(uintptr_t)1); /* tag: INV-LIFE-FINAL A */
         if (!exact && obj_marked(unhide(e->key)) && !obj_dead(unhide(e->key)))
             continue;
         clear_eph(e);
@@ -1451,7 +1483,7 @@ void lifetimes_pause2(void)
         if (f->ordered && obj_marked(f->obj))
             continue; /* reachable (from another finalizable object, or really) */
         if (!f->ordered && !exact && !f->dead)
-            continue; /* found reachable by the final pause (INV-LIFE-UNORDERED) */
+            continue; /* found reachable by the final pause (INV-LIFE-FINAL C) */
         am_del(&fin_map, f->obj);
         enqueue(f->idx);
         mark_now(f->obj); /* resurrected for its finalizer; its fields are marked */

@@ -25,8 +25,8 @@ PGC_INTERNAL_API void lifetimes_init(void);
  * only. */
 PGC_INTERNAL_API void lifetimes_pause2(void);
 /* The final pause of a tracked barrier-free cycle, its mark complete: the
- * unordered finalizers' decision (INV-LIFE-UNORDERED). True if it greyed. */
-PGC_INTERNAL_API bool lifetimes_final_unordered(pgc_marker *m);
+ * rest of the decision, a step a call (INV-LIFE-FINAL). True if it greyed. */
+PGC_INTERNAL_API bool lifetimes_final_step(pgc_marker *m);
 /* World running, after pause #2: reset per-cycle tables, wake the
  * finalizer thread. */
 PGC_INTERNAL_API void lifetimes_after_cycle(void);

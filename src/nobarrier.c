@@ -746,9 +746,12 @@ void nobarrier_final_mark(pgc_marker *m)
     roots_mark_all(m);
     marker_flush(m);
     uint64_t t2 = now_ns();
-    if (mark_stopped(m, now_ns() + FINAL_WAIT_NS) && lifetimes_final_unordered(m)) {
-        marker_flush(m); /* unordered finalizable objects: their fields (INV-LIFE-UNORDERED) */
-        mark_stopped(m, now_ns() + FINAL_WAIT_NS);
+    /* the lifetimes decision's last steps, each after a complete mark
+     * (INV-LIFE-FINAL) */
+    bool done = mark_stopped(m, now_ns() + FINAL_WAIT_NS);
+    while (done && lifetimes_final_step(m)) {
+        marker_flush(m);
+        done = mark_stopped(m, now_ns() + FINAL_WAIT_NS);
     }
     tr.final_scan_ns = t1 - t0;
     tr.final_roots_ns = t2 - t1;
