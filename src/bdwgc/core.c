@@ -868,10 +868,21 @@ static bool unprotect_iov(const struct iovec *iov, size_t n)
     return changed;
 }
 
-/* recvmsg writes the data, the source address and the control data. */
-static bool unprotect_msg(const struct msghdr *msg)
+/* recvfrom writes the data, the source address and its length. */
+static bool unprotect_from(void *buf, size_t n, struct sockaddr *from, socklen_t *len)
 {
-    bool changed = unprotect_iov(msg->msg_iov, msg->msg_iovlen);
+    bool changed = pgc__nobarrier_unprotect(buf, n);
+    changed |= pgc__nobarrier_unprotect(from, len ? *len : 0);
+    changed |= pgc__nobarrier_unprotect(len, sizeof *len);
+    return changed;
+}
+
+/* recvmsg writes the data, the source address, the control data and the
+ * header's lengths and flags. */
+static bool unprotect_msg(struct msghdr *msg)
+{
+    bool changed = pgc__nobarrier_unprotect(msg, sizeof *msg);
+    changed |= unprotect_iov(msg->msg_iov, msg->msg_iovlen);
     changed |= pgc__nobarrier_unprotect(msg->msg_name, msg->msg_namelen);
     changed |= pgc__nobarrier_unprotect(msg->msg_control, msg->msg_controllen);
     return changed;
@@ -909,15 +920,11 @@ __attribute__((visibility("default"))) ssize_t recv(int fd, void *buf, size_t n,
 __attribute__((visibility("default"))) ssize_t recvfrom(int fd, void *buf, size_t n, int flags,
                                                         struct sockaddr *from, socklen_t *len)
 {
-    HEAP_WRITE_CALL(recvfrom_fn, "recvfrom",
-                    pgc__nobarrier_unprotect(buf, n) | pgc__nobarrier_unprotect(from, len ? *len : 0) |
-                        pgc__nobarrier_unprotect(len, sizeof *len),
-                    f(fd, buf, n, flags, from, len));
+    HEAP_WRITE_CALL(recvfrom_fn, "recvfrom", unprotect_from(buf, n, from, len), f(fd, buf, n, flags, from, len));
 }
 __attribute__((visibility("default"))) ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 {
-    HEAP_WRITE_CALL(recvmsg_fn, "recvmsg", unprotect_msg(msg) | pgc__nobarrier_unprotect(msg, sizeof *msg),
-                    f(fd, msg, flags));
+    HEAP_WRITE_CALL(recvmsg_fn, "recvmsg", unprotect_msg(msg), f(fd, msg, flags));
 }
 
 /* fread delivers whole items; a retry after EFAULT asks for the bytes not
