@@ -231,4 +231,5 @@ bench-micro: lib
 $(BUILD)/tests/test_kinds_checkmark: tests/test_kinds.c
 
 # test_torture_lifetimes.c is test_torture.c in its lifetimes mode (it #includes it).
-$(BUILD)/tests/test_torture_lifetimes: tests/test_torture.c
+# test_torture_none_*.c and test_torture_lifetimes_none_*.c: the same in the barrier-free modes.
+$(BUILD)/tests/test_torture_lifetimes $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_torture_none_*.c tests/test_torture_lifetimes_none_*.c)): tests/test_torture.c

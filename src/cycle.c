@@ -644,6 +644,7 @@ static void finish_cycle(cycle_ctx *c)
     if (c->forced)
         fetch_add_relaxed(&stats_st.num_forced_gc, 1);
     stats_record_cycle(&ci, c->heap0, c->heap1, c->stw1_ns, c->t_term - c->t_mark, c->stw2_ns);
+    nobarrier_trace(c->n);
     stats_gclog("markterm");
 }
 

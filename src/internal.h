@@ -436,6 +436,7 @@ PGC_INTERNAL_API void nobarrier_choose_mode(void);
 PGC_INTERNAL_API void nobarrier_init(void); /* after heap_init: dirty tracking */
 PGC_INTERNAL_API bool nobarrier_preclean(pgc_marker *m);
 PGC_INTERNAL_API void nobarrier_final_mark(pgc_marker *m);
+PGC_INTERNAL_API void nobarrier_trace(uint64_t cycle);
 PGC_INTERNAL_API void nobarrier_default_none(void); /* before ensure_init */
 PGC_INTERNAL_API void nobarrier_prepare(void);
 PGC_INTERNAL_API void nobarrier_mark(pgc_marker *m);

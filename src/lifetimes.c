@@ -278,6 +278,82 @@ static void read_enter(pgc_thread *t)
 
 int pgc__test_read_waiters(void) { return load_relaxed(&read_waiters); }
 
+/* ---- GC_call_with_alloc_lock (the libgc.so.1 layer) ----------------------------------
+ *
+ * bdwgc programs read their disappearing links (raw links, which the
+ * collector clears by writing NULL) with a plain load inside
+ * GC_call_with_alloc_lock, and bdwgc promises the object read is not freed
+ * meanwhile. Here the callback runs under call_lock, and the coordinator
+ * holds call_lock from before it closes the reads (DEC_DECIDING, so before
+ * the decision reads any mark bit) until the decision is applied
+ * (reopen_reads, pause #2 or no decision):
+ *
+ * INV-LIFE-CALL: no callback runs between the decision's first mark-bit
+ * read and the moment every link it decided dead reads NULL. A callback
+ * that ran before the decision left what it read in a root or the heap,
+ * which the cycle still marks from (the barrier-free modes re-scan every
+ * root and written page in pause #2 and re-check the mark bits there; the
+ * barrier mode's links hold a hidden form read only by pgc_weak_load); one
+ * that runs after reads NULL or a live object.
+ *
+ * none-stw takes its decision with the world stopped (INV-STW-MARK), so a
+ * callback is never running then and a stopped one's registers are roots:
+ * the coordinator does not take call_lock there (a stopped callback holds
+ * it: INV-STW-LOCKS). The callback must not allocate (bdwgc forbids it; the
+ * layer stops the program if it does): an allocation could wait for the
+ * cycle, which waits for call_lock. Callers wait for call_lock in a
+ * blocked region, so a pause does not wait for them. call_lock also makes
+ * the callbacks mutually exclusive, as bdwgc's allocation lock does. */
+static pthread_mutex_t call_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool call_locked;                 /* the coordinator holds call_lock (coordinator only) */
+static _Atomic int call_waiters;         /* callers waiting for call_lock (test hook, relaxed) */
+static _Atomic int coord_call_waiting;   /* the coordinator waits for it (test hook, relaxed) */
+
+static void lock_call(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&call_lock);
+}
+
+void *pgc__call_with_decision_blocked(void *(*fn)(void *), void *cd)
+{
+    pgc_thread *t = pgc_self;
+    if (!t)
+        t = thread_attach_auto();
+    if (pthread_mutex_trylock(&call_lock) != 0) {
+        fetch_add_relaxed(&call_waiters, 1);
+        thread_blocking(t, lock_call, NULL);
+        fetch_sub_relaxed(&call_waiters, 1);
+    }
+    void *r = fn(cd);
+    pthread_mutex_unlock(&call_lock);
+    return r;
+}
+
+/* The coordinator, world running, before it closes the reads. */
+static void coord_lock_call(void)
+{
+    if (pgc__barrier_mode == PGC_BARRIER_NONE_STW || call_locked)
+        return;
+    if (pthread_mutex_trylock(&call_lock) != 0) {
+        store_relaxed(&coord_call_waiting, 1);
+        pthread_mutex_lock(&call_lock);
+        store_relaxed(&coord_call_waiting, 0);
+    }
+    call_locked = true;
+}
+
+static void coord_unlock_call(void)
+{
+    if (call_locked) {
+        call_locked = false;
+        pthread_mutex_unlock(&call_lock);
+    }
+}
+
+int pgc__test_call_waiters(void) { return load_relaxed(&call_waiters); }
+int pgc__test_coordinator_call_waiting(void) { return load_relaxed(&coord_call_waiting); }
+
 /* Shade p (in a critical section, marking): it is kept alive this cycle.
  * The grey item reaches the pool before the section ends, so pause #2's
  * termination check sees it. */
@@ -313,6 +389,7 @@ enum { FIN_UNORDERED = 0, FIN_ORDERED = 1, FIN_IGNORE_SELF = 2 };
 typedef struct fin_cand {
     uint32_t idx;
     uint8_t ordered;
+    uint8_t dead; /* unordered, tracked modes: unmarked after the final pause's mark (INV-LIFE-UNORDERED) */
     uintptr_t obj;
 } fin_cand;
 
@@ -1015,7 +1092,8 @@ PGC_NO_SANITIZE static void mark_fields(pgc_marker *m, uintptr_t obj, bool ignor
 
 /* exact: the barrier mode makes INV-LIFE-DECIDED hold (SATB, or the whole
  * mark with the world stopped); barrier-free tracked modes re-check mark
- * bits in pause #2 instead (unordered finalizers then behave as ordered). */
+ * bits in pause #2 instead, and finish the decision in the final pause
+ * (INV-LIFE-FINAL). */
 static bool exact_mode(void) { return pgc__barrier_mode == PGC_BARRIER_SATB || pgc__barrier_mode == PGC_BARRIER_NONE_STW; }
 
 /* Debug: report ordered finalizable objects reachable from their own
@@ -1094,8 +1172,7 @@ static void decide(pgc_marker *m)
             if (fins[i].state != FIN_REG || obj_marked(fins[i].obj))
                 continue;
             arr_reserve((void **)&fcand, &fcand_cap, sizeof(fin_cand), fcand_n + 1);
-            uint8_t mode = fins[i].ordered ? fins[i].ordered : exact ? FIN_UNORDERED : FIN_ORDERED;
-            fcand[fcand_n++] = (fin_cand){ (uint32_t)i, mode, fins[i].obj };
+            fcand[fcand_n++] = (fin_cand){ (uint32_t)i, fins[i].ordered, 0, fins[i].obj };
         }
         pthread_mutex_unlock(&life_lock);
     }
@@ -1104,12 +1181,88 @@ static void decide(pgc_marker *m)
     for (size_t c = 0; c < fcand_n; c++) {
         if (fcand[c].ordered)
             mark_fields(m, fcand[c].obj, fcand[c].ordered == FIN_IGNORE_SELF);
-        else
+        else if (exact)
             mark_candidate(m, fcand[c].obj);
+        /* else INV-LIFE-FINAL C: decided in the final pause */
     }
 }
 
+
 static enum { ST_MARKING, ST_DECIDING, ST_DECIDED, ST_APPLIED } stage; /* coordinator */
+
+/* INV-LIFE-FINAL (barrier-free tracked modes): the decision is taken with
+ * the world running before the final pause, whose re-scan of roots and
+ * written pages may still find reachable an object that was unmarked at
+ * the decision. So the step gives no dead bits and does not mark unordered
+ * candidates, and the final pause, once its mark from the roots is complete
+ * with the world stopped (every object reachable from the roots is then
+ * marked), finishes the decision, a step per call until it greys nothing:
+ *  A. a dead-keyed ephemeron of the decision (ecand: its record was closed,
+ *     so marking its key no longer pushes its value) whose key is marked
+ *     now, and has no dead bit, was reachable after all: its value is
+ *     marked (tagged in ecand, once). Until no such value is greyed, as a
+ *     value can reach another key.
+ *  B. then every key of ecand and every weak target still unmarked gets a
+ *     dead bit: unreachable from the roots, at most kept for a finalizer,
+ *     so pause #2 clears the ephemeron and the short links even though the
+ *     finalizers' marking marks them (as the exact modes do);
+ *  C. INV-LIFE-UNORDERED: every unordered candidate still unmarked gets a
+ *     dead flag and a dead bit (all first, so one reachable only from
+ *     another is finalized in the same cycle), then is greyed, so its
+ *     fields stay for its finalizer; pause #2 queues exactly the flagged
+ *     ones.
+ * Flags and dead bits set after a complete mark stay right if that pause
+ * then gives up (an unreachable object stays unreachable); a retry does the
+ * steps again. An unordered object reachable only from an ordered
+ * candidate's fields (marked by the step) is not flagged: it waits for that
+ * object, as an ordered one would; likewise a key or target reachable only
+ * from such fields is kept (more retention than the exact modes, never
+ * less). Returns true if it greyed something (the caller drains and calls
+ * again). Coordinator, world stopped, phase MARK (nobarrier_final_mark). */
+bool lifetimes_final_step(pgc_marker *m)
+{
+    if (stage != ST_APPLIED || exact_mode())
+        return false;
+    bool any = false;
+    for (size_t c = 0; c < ecand_n; c++) { /* A */
+        if (ecand[c] & 1)
+            continue;
+        pgc_ephemeron *e = (pgc_ephemeron *)(ecand[c] & ~(uintptr_t)1); /* tag: INV-LIFE-FINAL A */
+        uintptr_t k = unhide(__atomic_load_n(&e->key, __ATOMIC_RELAXED));
+        if (k && obj_marked(k) && !obj_dead(k)) {
+            ecand[c] |= 1;
+            mark_candidate(m, __atomic_load_n((uintptr_t *)&e->value, __ATOMIC_RELAXED));
+            any = true;
+        }
+    }
+    if (any)
+        return true;
+    for (size_t c = 0; c < ecand_n; c++) { /* B */
+        pgc_ephemeron *e = (pgc_ephemeron *)(ecand[c] & ~(uintptr_t)1);
+        uintptr_t k = unhide(__atomic_load_n(&e->key, __ATOMIC_RELAXED));
+        if (k && !obj_marked(k))
+            set_dead(k);
+    }
+    for (size_t c = 0; c < wcand_n; c++)
+        if (!obj_marked(wcand[c].target))
+            set_dead(wcand[c].target);
+    pthread_mutex_lock(&life_lock); /* C */
+    for (size_t c = 0; c < fcand_n; c++) {
+        fin_cand *f = &fcand[c];
+        fin_entry *e = &fins[f->idx];
+        if (!f->ordered && !f->dead && e->state == FIN_REG && e->obj == f->obj && !obj_marked(f->obj)) {
+            f->dead = 1;
+            set_dead(f->obj); /* its links and ephemerons are cleared in pause #2 */
+            any = true;
+        }
+    }
+    pthread_mutex_unlock(&life_lock);
+    if (any)
+        for (size_t c = 0; c < fcand_n; c++)
+            if (fcand[c].dead && !obj_marked(fcand[c].obj))
+                mark_candidate(m, fcand[c].obj);
+    return any;
+}
 
 static void enqueue(uint32_t i);
 static void mark_now(uintptr_t p);
@@ -1156,7 +1309,7 @@ static void apply_decision(void)
      * that became pending after the decision (reached from finalizable
      * objects only: no mutator reads them) */
     for (size_t c = 0; c < ecand_n; c++)
-        clear_eph((pgc_ephemeron *)ecand[c]);
+        clear_eph((pgc_ephemeron *)(ecand[c] & ~(uintptr_t)1));
     ecand_n = 0;
     for (int s = 0; s < EPH_SHARDS; s++) {
         eph_shard *sh = &shards[s];
@@ -1228,6 +1381,7 @@ static bool life_step(pgc_marker *m)
     if (stage == ST_MARKING) {
         /* close the reads, then one more drain and handshake round waits
          * out the reads that got in before (INV-LIFE-READS) */
+        coord_lock_call(); /* INV-LIFE-CALL */
         store_seq_cst(&decided, DEC_DECIDING);
         stage = ST_DECIDING;
         pgc_hook_point(PGC_TEST_READS_CLOSED);
@@ -1269,6 +1423,7 @@ static void reopen_reads(void)
     store_relaxed(&decided, DEC_NONE); /* world stopped, or no cycle: no reader is past read_enter */
     futex_wake_all(&decided);
     stage = ST_MARKING;
+    coord_unlock_call(); /* INV-LIFE-CALL: every dead link reads NULL now */
 }
 
 void lifetimes_pause2(void)
@@ -1289,7 +1444,8 @@ void lifetimes_pause2(void)
             continue; /* re-targeted or unregistered since */
         /* a container kept alive for a finalizer holds a live link */
         bool cdead = w->container_dead && !obj_marked(w->link);
-        bool tdead = exact ? obj_dead(w->target) || !obj_marked(w->target) : !obj_marked(w->target);
+        /* (tracked modes: dead bits only from the final pause, INV-LIFE-FINAL) */
+        bool tdead = obj_dead(w->target) || !obj_marked(w->target);
         if (cdead) {
             /* the link is inside a collected object: drop it, write nothing */
         } else if (tdead) {
@@ -1302,8 +1458,8 @@ void lifetimes_pause2(void)
     /* 2. ephemerons whose key died: decided ones, and ones that became
      * pending after the decision (reached from finalizable objects) */
     for (size_t c = 0; c < ecand_n; c++) {
-        pgc_ephemeron *e = (pgc_ephemeron *)ecand[c];
-        if (!exact && obj_marked(unhide(e->key)))
+        pgc_ephemeron *e = (pgc_ephemeron *)(ecand[c] & ~(uintptr_t)1); /* tag: INV-LIFE-FINAL A */
+        if (!exact && obj_marked(unhide(e->key)) && !obj_dead(unhide(e->key)))
             continue;
         clear_eph(e);
     }
@@ -1328,6 +1484,8 @@ void lifetimes_pause2(void)
             continue;
         if (f->ordered && obj_marked(f->obj))
             continue; /* reachable (from another finalizable object, or really) */
+        if (!f->ordered && !exact && !f->dead)
+            continue; /* found reachable by the final pause (INV-LIFE-FINAL C) */
         am_del(&fin_map, f->obj);
         enqueue(f->idx);
         mark_now(f->obj); /* resurrected for its finalizer; its fields are marked */
@@ -1407,6 +1565,8 @@ void lifetimes_init(void)
 void lifetimes_fork_child(void)
 {
     pthread_mutex_init(&life_lock, NULL);
+    pthread_mutex_init(&call_lock, NULL); /* a callback of another thread held it */
+    call_locked = false;
     pthread_mutex_init(&start_lock, NULL);
     for (int s = 0; s < EPH_SHARDS; s++)
         pthread_mutex_init(&shards[s].lock, NULL);

@@ -19,6 +19,9 @@ PGC_INTERNAL_API void lifetimes_init(void);
  * (clear weak links and ephemerons, queue finalizers). Cheap: candidates
  * only. */
 PGC_INTERNAL_API void lifetimes_pause2(void);
+/* The final pause of a tracked barrier-free cycle, its mark complete: the
+ * rest of the decision, a step a call (INV-LIFE-FINAL). True if it greyed. */
+PGC_INTERNAL_API bool lifetimes_final_step(pgc_marker *m);
 /* World running, after pause #2: reset per-cycle tables, wake the
  * finalizer thread. */
 PGC_INTERNAL_API void lifetimes_after_cycle(void);
@@ -37,6 +40,9 @@ PGC_INTERNAL_API int pgc__link_move_raw(void **link, void **new_link, int long_l
 PGC_INTERNAL_API void pgc__register_finalizer_mode(void *obj, pgc_finalizer_fn fn, void *data, int mode,
                                                    const char *who, pgc_finalizer_fn *ofn, void **odata);
 PGC_INTERNAL_API size_t pgc__finalizers_pending(void);
+/* GC_call_with_alloc_lock: fn(cd) while no lifetimes decision can be taken
+ * (INV-LIFE-CALL, lifetimes.c); callbacks are mutually exclusive. */
+PGC_INTERNAL_API void *pgc__call_with_decision_blocked(void *(*fn)(void *), void *cd);
 
 
 #endif

@@ -49,6 +49,7 @@
 #include "heap.h"
 #include "mark.h"
 #include "workers.h"
+#include "lifetimes.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -127,14 +128,16 @@ void nobarrier_choose_mode(void)
  * only re-scanned, never missed.
  *
  * The mostly-concurrent cycle (Boehm, Demers and Shenker):
- *  1. before pause #1, protect the committed heap (nobarrier_prepare);
+ *  1. before pause #1, protect the in-use scanned spans (nobarrier_prepare;
+ *     INV-UFFD-RUNS);
  *  2. pause #1 greys the roots; marking runs concurrently (workers, assists),
  *     allocation is black;
  *  3. pre-clean rounds, world running (nobarrier_preclean): read-and-
  *     reprotect, queue every marked slot on a written page again, drain;
  *     while the written set shrinks;
- *  4. final pause (nobarrier_final_mark): read-and-reprotect once more, queue
- *     those slots, grey all roots again (stacks, registers, globals and
+ *  4. final pause (nobarrier_final_mark): read once more (no re-protection,
+ *     INV-FINAL-NOPROTECT), queue those slots (only the written part of a
+ *     multi-page object, INV-RESCAN-PART), grey all roots again (stacks, registers, globals and
  *     registered roots are not tracked), and mark to completion.
  * INV-BDS: at the final pause every object reachable is marked or reachable
  * from a grey one: a pointer a mutator stored into a scanned object since
@@ -248,7 +251,8 @@ void nobarrier_init(void)
  * are never protected: they need no re-scan, and pointer-free objects are
  * where programs read(2) into (a system call that writes a protected page
  * does not fault: it fails with EFAULT; the libgc.so.1 layer wraps read,
- * pread, recv and recvfrom, pgc__nobarrier_unprotect).
+ * pread, readv, preadv, recv, recvfrom, recvmsg and fread,
+ * pgc__nobarrier_unprotect).
  *
  * INV-PROT-BITS: a page of the committed heap that is writable has its
  * bit clear whenever no handler is running. The coordinator sets a
@@ -385,8 +389,14 @@ bool pgc__nobarrier_unprotect(const void *p, size_t n)
 
 /* Protect the run [lo, hi) of written pages (bits clear) again, then queue
  * its marked slots (INV-PROT-SCAN-AFTER). */
+static bool final_read; /* nobarrier_final_mark's read: no re-protection (coordinator only) */
+
 static void reprotect_run(pgc_marker *m, uintptr_t lo, uintptr_t hi)
 {
+    if (final_read) { /* INV-FINAL-NOPROTECT */
+        queue_written(m, lo, hi);
+        return;
+    }
     for (uintptr_t x = lo; x < hi; x += OS_PAGE) {
         size_t i = page_no(x);
         fetch_or_seq_cst(&prot_bits[i / 64], (uint64_t)1 << (i % 64));
@@ -484,6 +494,16 @@ static uintptr_t heap_end_now(void)
     return e;
 }
 
+/* Pre-clean and final-pause figures of the current cycle, for gctrace
+ * (coordinator only). */
+static struct {
+    int rounds;
+    uint64_t round_pages[32], round_bytes[32], round_t[32];
+    uint64_t final_pages, final_bytes, final_scan_ns, final_roots_ns, final_mark_ns, final_t;
+    int finals;
+} tr;
+static uint64_t queued_bytes; /* by queue_written, coordinator only */
+
 /* Queue the marked slots of scanned spans that overlap [lo, hi). */
 static void queue_written(pgc_marker *m, uintptr_t lo, uintptr_t hi)
 {
@@ -502,13 +522,31 @@ static void queue_written(pgc_marker *m, uintptr_t lo, uintptr_t hi)
                     uintptr_t a = x & ~(uintptr_t)(sizeof(uintptr_t) - 1);
                     uintptr_t e = s->start + s->elem_size < b ? s->start + s->elem_size : b;
                     if (e > a)
+                    {
                         mark_push_rescan(m, a, (e - a + sizeof(uintptr_t) - 1) & ~(uintptr_t)(sizeof(uintptr_t) - 1));
+                        queued_bytes += e - a;
+                    }
                 }
             } else {
+                /* INV-RESCAN-PART: an object of several OS pages (a small
+                 * class up to 32 KiB) is re-scanned only where it overlaps
+                 * the written run: its other pages were not written since
+                 * its scan (else they are in a run of their own). Only for
+                 * conservative kinds: a bitmap's phase is counted from the
+                 * span's start in an oblet, right for large objects only. */
+                bool part = s->elem_size > OS_PAGE && s->trace == TRACE_CONSERVATIVE;
                 uint32_t i0 = span_index(s, x), i1 = span_index(s, b - 1);
-                for (uint32_t i = i0; i <= i1 && i < s->nelems; i++)
-                    if (bit_test(s->mark_bits, i))
-                        mark_push_rescan(m, s->start + (uintptr_t)i * s->elem_size, s->elem_size);
+                for (uint32_t i = i0; i <= i1 && i < s->nelems; i++) {
+                    if (!bit_test(s->mark_bits, i))
+                        continue;
+                    uintptr_t o = s->start + (uintptr_t)i * s->elem_size, oe = o + s->elem_size, n = s->elem_size;
+                    if (part) {
+                        o = o > x ? o : x;
+                        n = (oe < b ? oe : b) - o;
+                    }
+                    mark_push_rescan(m, o, n);
+                    queued_bytes += n;
+                }
             }
         }
         x = b;
@@ -519,15 +557,50 @@ static void queue_written(pgc_marker *m, uintptr_t lo, uintptr_t hi)
  * slots on written pages; without, only protect. Returns the written OS
  * pages. */
 static uint64_t mprotect_round(pgc_marker *m);
+static uint64_t uffd_scan_run(pgc_marker *m, uintptr_t lo, uintptr_t end);
 
 static uint64_t scan_written(pgc_marker *m)
 {
     if (pgc__barrier_mode == PGC_BARRIER_NONE_MPROTECT)
         return mprotect_round(m);
-    struct page_region vec[SCAN_VEC];
+    /* INV-UFFD-RUNS: only the runs of in-use scanned spans are read and
+     * re-protected. Free pages and atomic spans stay (or become) writable
+     * without a fault: nothing on them needs a re-scan (a span allocated
+     * later reads as written until the first round that finds it in use
+     * protects it; reading a page as written only costs a re-scan). Every
+     * protection still happens at nobarrier_prepare, before any object of
+     * the cycle is scanned, or in a read that reports the page, so a page
+     * read as not written holds what its objects' last scan saw. */
     uintptr_t end = heap_end_now();
-    struct pm_scan_arg a = { .size = sizeof a, .flags = PM_SCAN_WP_MATCHING | PM_SCAN_CHECK_WPASYNC,
-                             .start = heap_st.heap_base, .end = end, .vec = m ? (uintptr_t)vec : 0,
+    uint64_t pages = 0;
+    uintptr_t run = 0;
+    for (uintptr_t x = heap_st.heap_base; x < end;) {
+        pgc_span *s = span_of(x);
+        if (!s || s->kind == KIND_ATOMIC) {
+            if (run) {
+                pages += uffd_scan_run(m, run, x);
+                run = 0;
+            }
+            x = s ? s->start + ((uintptr_t)s->npages << PAGE_SHIFT) : (x + PAGE_SIZE) & ~(PAGE_SIZE - 1);
+            continue;
+        }
+        if (!run)
+            run = x;
+        x = s->start + ((uintptr_t)s->npages << PAGE_SHIFT);
+    }
+    if (run)
+        pages += uffd_scan_run(m, run, end);
+    return pages;
+}
+
+/* Read and re-protect the written pages of [lo, end); with m, queue their
+ * marked slots. Returns the written pages. */
+static uint64_t uffd_scan_run(pgc_marker *m, uintptr_t lo, uintptr_t end)
+{
+    struct page_region vec[SCAN_VEC];
+    uint64_t flags = final_read ? PM_SCAN_CHECK_WPASYNC : PM_SCAN_WP_MATCHING | PM_SCAN_CHECK_WPASYNC;
+    struct pm_scan_arg a = { .size = sizeof a, .flags = flags,
+                             .start = lo, .end = end, .vec = m ? (uintptr_t)vec : 0,
                              .vec_len = m ? SCAN_VEC : 0, .category_mask = PAGE_IS_WRITTEN,
                              .return_mask = PAGE_IS_WRITTEN };
     uint64_t pages = 0;
@@ -553,7 +626,7 @@ static uint64_t scan_written(pgc_marker *m)
 /* Pre-cleaning state (coordinator only). */
 static uint64_t last_written;
 static int rounds;
-#define MAX_ROUNDS 8
+#define MAX_ROUNDS 16
 #define FEW_PAGES 64
 
 /* Before pause #1 (world running): create the worker threads the pause
@@ -579,7 +652,14 @@ bool nobarrier_preclean(pgc_marker *m)
 {
     if (rounds >= MAX_ROUNDS || last_written <= FEW_PAGES)
         return false;
+    queued_bytes = 0;
     uint64_t w = scan_written(m);
+    if (rounds < 32) {
+        tr.round_pages[rounds] = w;
+        tr.round_bytes[rounds] = queued_bytes;
+        tr.round_t[rounds] = now_ns();
+        tr.rounds = rounds + 1;
+    }
     bool shrinking = w < last_written - last_written / 8;
     last_written = w;
     rounds++;
@@ -645,8 +725,57 @@ void nobarrier_mark(pgc_marker *m) { mark_stopped(m, 0); }
  * them busy and the world restarts); the next attempt re-scans again. */
 void nobarrier_final_mark(pgc_marker *m)
 {
-    scan_written(m);
+    /* INV-FINAL-NOPROTECT: the world is stopped, so this read is exact and
+     * nothing needs protecting after it: if marking completes in this
+     * pause, the next cycle's nobarrier_prepare protects the heap again
+     * (none-mprotect: nobarrier_mark_done makes it all writable anyway);
+     * if the pause gives up, the pages read stay written and the next
+     * round or attempt re-scans them again (more work, nothing missed).
+     * Not re-protecting spares the pause the page-table writes and their
+     * TLB shootdowns. */
+    uint64_t t0 = now_ns();
+    if (!tr.final_t)
+        tr.final_t = t0;
+    queued_bytes = 0;
+    final_read = true;
+    tr.final_pages = scan_written(m);
+    final_read = false;
+    tr.final_bytes = queued_bytes;
+    uint64_t t1 = now_ns();
     roots_mark_all(m);
     marker_flush(m);
-    mark_stopped(m, now_ns() + FINAL_WAIT_NS);
+    uint64_t t2 = now_ns();
+    /* the lifetimes decision's last steps, each after a complete mark
+     * (INV-LIFE-FINAL) */
+    bool done = mark_stopped(m, now_ns() + FINAL_WAIT_NS);
+    while (done && lifetimes_final_step(m)) {
+        marker_flush(m);
+        done = mark_stopped(m, now_ns() + FINAL_WAIT_NS);
+    }
+    tr.final_scan_ns = t1 - t0;
+    tr.final_roots_ns = t2 - t1;
+    tr.final_mark_ns = now_ns() - t2;
+    tr.finals++;
+}
+
+/* gctrace: the pre-clean rounds and the final pause of the cycle just
+ * ended (coordinator, after pause #2). */
+void nobarrier_trace(uint64_t cycle)
+{
+    if (!G.gctrace || (pgc__barrier_mode != PGC_BARRIER_NONE_UFFD &&
+                       pgc__barrier_mode != PGC_BARRIER_NONE_MPROTECT))
+        return;
+    char buf[1200];
+    int n = 0;
+    for (int i = 0; i < tr.rounds && n < 1100; i++)
+        n += snprintf(buf + n, sizeof buf - n, "%s%llu/%lluK@%.1f", i ? " " : "",
+                      (unsigned long long)tr.round_pages[i], (unsigned long long)tr.round_bytes[i] >> 10,
+                      ((i + 1 < tr.rounds ? tr.round_t[i + 1] : tr.final_t) - tr.round_t[i]) / 1e6);
+    buf[n] = 0;
+    fprintf(stderr, "gc %llu: %s: pre-clean pages/rescan@ms [%s]; final pause: %llu pages, %lluK rescan, "
+                    "%.3f+%.3f+%.3f ms written+roots+mark, %d attempts\n",
+            (unsigned long long)cycle, pgc_barrier_mode_name(pgc__barrier_mode), buf,
+            (unsigned long long)tr.final_pages, (unsigned long long)tr.final_bytes >> 10,
+            tr.final_scan_ns / 1e6, tr.final_roots_ns / 1e6, tr.final_mark_ns / 1e6, tr.finals);
+    memset(&tr, 0, sizeof tr);
 }

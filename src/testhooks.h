@@ -44,6 +44,11 @@ PGC_API void pgc__test_set_stop_epoch(uint64_t epoch);
 PGC_API int pgc__test_fork_waiters(void);
 /* Threads waiting in a weak load or ephemeron read for the decision. */
 PGC_API int pgc__test_read_waiters(void);
+/* Threads waiting to run a GC_call_with_alloc_lock callback (libgc.so.1). */
+PGC_API int pgc__test_call_waiters(void);
+/* 1 while the coordinator waits for a running GC_call_with_alloc_lock
+ * callback before it takes the lifetimes decision. */
+PGC_API int pgc__test_coordinator_call_waiting(void);
 /* While on, no marker takes grey work and marking cannot terminate. */
 PGC_API void pgc__test_hold_marking(int on);
 /* Background workers sleep this long after each ~100 us slice. */

@@ -12,5 +12,7 @@
 PGC_INTERNAL_API void gcx_ensure(void);
 PGC_INTERNAL_API void gcx_not_yet(const char *fn, const char *needs) __attribute__((noreturn));
 PGC_INTERNAL_API void gcx_unsupported(const char *fn) __attribute__((noreturn));
+/* Stops the program if called inside GC_call_with_alloc_lock's callback. */
+PGC_INTERNAL_API void gcx_alloc_lock_check(const char *fn);
 
 #endif

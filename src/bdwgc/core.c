@@ -103,7 +103,11 @@ void gcx_unsupported(const char *fn)
     pgc_fatal("pacegc (libgc.so.1): %s is not supported by pacegc's libgc.so.1\n", fn);
 }
 
-static inline void alloc_check(void) { gcx_ensure(); }
+static inline void alloc_check(void)
+{
+    gcx_ensure();
+    gcx_alloc_lock_check("an allocation (GC_malloc and the like)");
+}
 
 void GC_init(void) { gcx_ensure(); }
 int GC_is_init_called(void) { return load_acquire(&inited); }
@@ -350,6 +354,7 @@ int GC_get_disable_automatic_collection(void) { return auto_disabled; }
 void GC_gcollect(void)
 {
     gcx_ensure();
+    gcx_alloc_lock_check("GC_gcollect");
     if (!GC_is_disabled())
         pgc_collect();
 }
@@ -359,6 +364,7 @@ void GC_gcollect_and_unmap(void) { GC_gcollect(); }
 int GC_try_to_collect(GC_stop_func f)
 {
     gcx_ensure();
+    gcx_alloc_lock_check("GC_try_to_collect");
     if (GC_is_disabled() || f())
         return 0;
     pgc_collect();
@@ -803,16 +809,26 @@ void *GC_debug_realloc_replacement(void *p, size_t n) { return GC_realloc(p, n);
 /* ---- System calls that write into the heap (none-mprotect) ---------------------------
  * In none-mprotect the pages of scanned objects are read-only while a cycle
  * marks, and a system call writing into one fails with EFAULT instead of
- * faulting. libgc.so.1 therefore defines read, pread, recv and recvfrom
- * (they interpose libc's for the program and its libraries): the buffer's
- * protected pages are made writable first, and a call that still fails
- * with EFAULT because the collector protected them again meanwhile is
- * retried (read-type calls consume nothing when they fail with EFAULT).
- * Other calls (readv, recvmsg, stat into a GC_malloc'd struct, ...) are not
- * covered: use pointer-free memory (GC_malloc_atomic, never protected) or
- * non-heap memory for them, as bdwgc's MPROTECT_VDB also asks. In the
- * other modes the wrappers only forward. */
+ * faulting. libgc.so.1 therefore defines read, pread, readv, preadv, recv,
+ * recvfrom, recvmsg and fread (they interpose libc's for the program and
+ * its libraries): the buffers' protected pages are made writable first,
+ * and a call that still fails with EFAULT because the collector protected
+ * them again meanwhile is retried (read-type calls consume nothing when
+ * they fail with EFAULT; fread is retried for the bytes it did not
+ * deliver). fread needs its own wrapper: glibc's fread reads large
+ * requests straight into the caller's buffer through its internal read,
+ * which no interposed read sees. Not covered, because they need none:
+ * fgets, getline, getc, fscanf and the rest of stdio copy from stdio's own
+ * buffer (libc's malloc memory, never the GC heap) into the caller's with
+ * plain user-space stores, which fault and are handled as any store; and
+ * getline's buffer must be malloc memory anyway. Not covered either:
+ * other system calls that write into memory the program passes (stat or
+ * getsockopt into a GC_malloc'd struct, recvmmsg, preadv2, io_uring, ...):
+ * use pointer-free memory (GC_malloc_atomic, never protected) or non-heap
+ * memory for them, as bdwgc's MPROTECT_VDB also asks. In the other modes
+ * the wrappers only forward. */
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #define SYSCALL_RETRIES 64
 
@@ -824,42 +840,113 @@ static void *next_fn(const char *name)
     return f;
 }
 
-#define HEAP_WRITE_CALL(type, fn, buf, len, call)                                   \
+/* libc's fn, looked up once (a race looks it up twice, same answer). */
+#define REAL(type, fn)                                                             \
+    static _Atomic(type) real;                                                     \
+    type f = load_relaxed(&real);                                                  \
+    if (!f) {                                                                      \
+        f = (type)next_fn(fn);                                                     \
+        store_relaxed(&real, f);                                                   \
+    }
+
+/* Unprotect (an expression, true if it changed anything), call, and retry
+ * while the call fails with EFAULT and unprotecting changes something. */
+#define HEAP_WRITE_CALL(type, fn, unprotect, call)                                  \
     do {                                                                           \
-        static _Atomic(type) real;                                                 \
-        type f = load_relaxed(&real);                                              \
-        if (!f) {                                                                  \
-            f = (type)next_fn(fn);                                                 \
-            store_relaxed(&real, f);                                               \
-        }                                                                          \
-        pgc__nobarrier_unprotect(buf, len);                                        \
+        REAL(type, fn)                                                             \
+        (void)(unprotect);                                                         \
         ssize_t r;                                                                 \
         int tries = 0;                                                             \
         while ((r = call) < 0 && errno == EFAULT && tries++ < SYSCALL_RETRIES &&   \
-               pgc__nobarrier_unprotect(buf, len)) {                               \
+               (unprotect)) {                                                      \
         }                                                                          \
         return r;                                                                  \
     } while (0)
 
+static bool unprotect_iov(const struct iovec *iov, size_t n)
+{
+    bool changed = false;
+    for (size_t i = 0; i < n; i++)
+        changed |= pgc__nobarrier_unprotect(iov[i].iov_base, iov[i].iov_len);
+    return changed;
+}
+
+/* recvfrom writes the data, the source address and its length. */
+static bool unprotect_from(void *buf, size_t n, struct sockaddr *from, socklen_t *len)
+{
+    bool changed = pgc__nobarrier_unprotect(buf, n);
+    changed |= pgc__nobarrier_unprotect(from, len ? *len : 0);
+    changed |= pgc__nobarrier_unprotect(len, sizeof *len);
+    return changed;
+}
+
+/* recvmsg writes the data, the source address, the control data and the
+ * header's lengths and flags. */
+static bool unprotect_msg(struct msghdr *msg)
+{
+    bool changed = pgc__nobarrier_unprotect(msg, sizeof *msg);
+    changed |= unprotect_iov(msg->msg_iov, msg->msg_iovlen);
+    changed |= pgc__nobarrier_unprotect(msg->msg_name, msg->msg_namelen);
+    changed |= pgc__nobarrier_unprotect(msg->msg_control, msg->msg_controllen);
+    return changed;
+}
+
 typedef ssize_t (*read_fn)(int, void *, size_t);
 typedef ssize_t (*pread_fn)(int, void *, size_t, off_t);
+typedef ssize_t (*readv_fn)(int, const struct iovec *, int);
+typedef ssize_t (*preadv_fn)(int, const struct iovec *, int, off_t);
 typedef ssize_t (*recv_fn)(int, void *, size_t, int);
 typedef ssize_t (*recvfrom_fn)(int, void *, size_t, int, struct sockaddr *, socklen_t *);
+typedef ssize_t (*recvmsg_fn)(int, struct msghdr *, int);
+typedef size_t (*fread_fn)(void *, size_t, size_t, FILE *);
 
 __attribute__((visibility("default"))) ssize_t read(int fd, void *buf, size_t n)
 {
-    HEAP_WRITE_CALL(read_fn, "read", buf, n, f(fd, buf, n));
+    HEAP_WRITE_CALL(read_fn, "read", pgc__nobarrier_unprotect(buf, n), f(fd, buf, n));
 }
 __attribute__((visibility("default"))) ssize_t pread(int fd, void *buf, size_t n, off_t off)
 {
-    HEAP_WRITE_CALL(pread_fn, "pread", buf, n, f(fd, buf, n, off));
+    HEAP_WRITE_CALL(pread_fn, "pread", pgc__nobarrier_unprotect(buf, n), f(fd, buf, n, off));
+}
+__attribute__((visibility("default"))) ssize_t readv(int fd, const struct iovec *iov, int cnt)
+{
+    HEAP_WRITE_CALL(readv_fn, "readv", unprotect_iov(iov, cnt > 0 ? (size_t)cnt : 0), f(fd, iov, cnt));
+}
+__attribute__((visibility("default"))) ssize_t preadv(int fd, const struct iovec *iov, int cnt, off_t off)
+{
+    HEAP_WRITE_CALL(preadv_fn, "preadv", unprotect_iov(iov, cnt > 0 ? (size_t)cnt : 0), f(fd, iov, cnt, off));
 }
 __attribute__((visibility("default"))) ssize_t recv(int fd, void *buf, size_t n, int flags)
 {
-    HEAP_WRITE_CALL(recv_fn, "recv", buf, n, f(fd, buf, n, flags));
+    HEAP_WRITE_CALL(recv_fn, "recv", pgc__nobarrier_unprotect(buf, n), f(fd, buf, n, flags));
 }
 __attribute__((visibility("default"))) ssize_t recvfrom(int fd, void *buf, size_t n, int flags,
                                                         struct sockaddr *from, socklen_t *len)
 {
-    HEAP_WRITE_CALL(recvfrom_fn, "recvfrom", buf, n, f(fd, buf, n, flags, from, len));
+    HEAP_WRITE_CALL(recvfrom_fn, "recvfrom", unprotect_from(buf, n, from, len), f(fd, buf, n, flags, from, len));
+}
+__attribute__((visibility("default"))) ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
+{
+    HEAP_WRITE_CALL(recvmsg_fn, "recvmsg", unprotect_msg(msg), f(fd, msg, flags));
+}
+
+/* fread delivers whole items; a retry after EFAULT asks for the bytes not
+ * yet delivered (glibc consumes a partial item's bytes too, so the stream
+ * ends where a single fread would have left it). */
+__attribute__((visibility("default"))) size_t fread(void *buf, size_t size, size_t nmemb, FILE *fp)
+{
+    REAL(fread_fn, "fread")
+    size_t total;
+    if (pgc__barrier_mode != PGC_BARRIER_NONE_MPROTECT || size == 0 ||
+        __builtin_mul_overflow(size, nmemb, &total))
+        return f(buf, size, nmemb, fp);
+    pgc__nobarrier_unprotect(buf, total);
+    size_t got = f(buf, 1, total, fp);
+    for (int tries = 0; got < total && tries < SYSCALL_RETRIES; tries++) {
+        if (!ferror(fp) || errno != EFAULT || !pgc__nobarrier_unprotect((char *)buf + got, total - got))
+            break;
+        clearerr(fp);
+        got += f((char *)buf + got, 1, total - got, fp);
+    }
+    return got / size;
 }

@@ -27,10 +27,12 @@
  * only once its object is freed (not kept for a finalizer). A link inside
  * an object that dies is dropped without a write. Short and long links
  * share one table: one address is one or the other. Known limit: the
- * program reads *link directly, so a read that reveals the pointer while a
- * cycle is deciding can see an object that is then freed (bdwgc programs
- * read links under GC_call_with_alloc_lock, which this layer does not
- * support yet); pgc_weak_load-style shading would need the program's help.
+ * program reads *link directly: bdwgc programs do it inside
+ * GC_call_with_alloc_lock, whose callback runs while no lifetimes decision
+ * can be taken (INV-LIFE-CALL, lifetimes.c), so the object read is never
+ * one the collector then frees. A read outside it is safe too in the
+ * barrier-free modes (pause #2 re-scans the roots and re-checks the mark
+ * bits before it clears a link), but bdwgc does not promise it.
  */
 #define GC_BUILD 1
 #include "compat.h"
@@ -147,3 +149,52 @@ static int link_move(void **link, void **new_link, int long_link)
 }
 int GC_move_disappearing_link(void **link, void **new_link) { return link_move(link, new_link, 0); }
 int GC_move_long_link(void **link, void **new_link) { return link_move(link, new_link, 1); }
+
+/* ---- GC_call_with_alloc_lock ------------------------------------------------------
+ * fn(cd) with the lifetimes decision held off (INV-LIFE-CALL) and the
+ * callbacks mutually exclusive, as under bdwgc's allocation lock. As in
+ * bdwgc, fn must not allocate nor collect (it would wait for the cycle,
+ * which waits for fn): GC_malloc and GC_gcollect inside it stop the program
+ * with a message (gcx_alloc_lock_check), and so does a nested call (bdwgc
+ * deadlocks). cb_owner: the thread running a callback, 0 if none; written
+ * by that thread under the callbacks' mutual exclusion, read relaxed by
+ * every allocation (a thread only ever compares it with itself, and sees
+ * its own writes). */
+static _Atomic(pthread_t) cb_owner;
+
+static bool in_callback(void)
+{
+    pthread_t o = load_relaxed(&cb_owner);
+    return o != 0 && pthread_equal(o, pthread_self());
+}
+
+void gcx_alloc_lock_check(const char *fn)
+{
+    if (__builtin_expect(load_relaxed(&cb_owner) != 0, 0) && in_callback())
+        pgc_fatal("pacegc (libgc.so.1): %s called inside GC_call_with_alloc_lock's callback; the callback "
+                  "must not allocate nor collect (as in bdwgc)\n", fn);
+}
+
+typedef struct {
+    GC_fn_type fn;
+    void *cd;
+} cb_arg;
+
+static void *run_cb(void *a)
+{
+    cb_arg *c = a;
+    store_relaxed(&cb_owner, pthread_self());
+    void *r = c->fn(c->cd);
+    store_relaxed(&cb_owner, (pthread_t)0);
+    return r;
+}
+
+void *GC_call_with_alloc_lock(GC_fn_type fn, void *cd)
+{
+    gcx_ensure();
+    if (in_callback())
+        pgc_fatal("pacegc (libgc.so.1): GC_call_with_alloc_lock called inside its own callback (bdwgc would "
+                  "deadlock)\n");
+    cb_arg c = { fn, cd };
+    return pgc__call_with_decision_blocked(run_cb, &c);
+}

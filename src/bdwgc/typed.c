@@ -30,11 +30,13 @@
 void *GC_malloc_uncollectable(size_t n)
 {
     gcx_ensure();
+    gcx_alloc_lock_check("an allocation (GC_malloc and the like)");
     return pgc_alloc_uncollectable(n);
 }
 void *GC_malloc_atomic_uncollectable(size_t n)
 {
     gcx_ensure();
+    gcx_alloc_lock_check("an allocation (GC_malloc and the like)");
     return pgc_alloc_uncollectable(n);
 }
 void *GC_debug_malloc_uncollectable(size_t n, const char *s, int i)
@@ -125,6 +127,7 @@ static void *typed_alloc(size_t n, GC_descr d)
 void *GC_malloc_explicitly_typed(size_t n, GC_descr d)
 {
     gcx_ensure();
+    gcx_alloc_lock_check("an allocation (GC_malloc and the like)");
     return typed_alloc(n, d);
 }
 void *GC_malloc_explicitly_typed_ignore_off_page(size_t n, GC_descr d)
@@ -134,6 +137,7 @@ void *GC_malloc_explicitly_typed_ignore_off_page(size_t n, GC_descr d)
 void *GC_calloc_explicitly_typed(size_t nelements, size_t element_size, GC_descr d)
 {
     gcx_ensure();
+    gcx_alloc_lock_check("an allocation (GC_malloc and the like)");
     if (element_size && nelements > SIZE_MAX / element_size)
         pgc_fatal("pacegc (libgc.so.1): GC_calloc_explicitly_typed(%zu, %zu): the size overflows\n",
                   nelements, element_size);

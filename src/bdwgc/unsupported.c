@@ -12,7 +12,6 @@
 
 UNSUPPORTED(GC_alloc_lock)
 UNSUPPORTED(GC_alloc_unlock)
-UNSUPPORTED(GC_call_with_alloc_lock)
 UNSUPPORTED(GC_clear_mark_bit)
 UNSUPPORTED(GC_clear_stack)
 UNSUPPORTED(GC_debug_gcj_malloc)
