@@ -21,6 +21,11 @@
 #include <stdatomic.h>
 #include <sys/types.h>
 
+/* The library calls itself out of line: its own code sees pgc_thread, not
+ * the header's view of it (struct pgc__thread), so no access mixes the two. */
+#ifndef PGC_NO_INLINE
+#define PGC_NO_INLINE
+#endif
 #include "pacegc.h"
 #include "atomics.h"
 #include "pacer.h"
@@ -149,12 +154,23 @@ typedef struct pgc_span {
 
 /* ---- Thread cache (alloc.c) --------------------------------------------- */
 
+/* The first fields are what the inline allocation path in include/pacegc.h
+ * reads and writes (struct pgc__cache: same layout, asserted below).
+ * INV-INLINE-CACHE: while free_bits != 0, base is the address of slot 0 of
+ * word `word` of span and alloc_word is &span->alloc_bits[word], so the
+ * inline path needs nothing else (cache_seek sets all three together). */
 typedef struct pgc_cache {
-    pgc_span *span;     /* span being allocated from, or NULL */
     uint64_t free_bits; /* free slots of word `word` not yet handed out */
+    uintptr_t base;     /* span->start + word * 64 * size */
+    _Atomic uint64_t *alloc_word; /* &span->alloc_bits[word] */
+    pgc_span *span;     /* span being allocated from, or NULL */
     uint32_t word;      /* current bitmap word index */
     uint32_t size;      /* object size of this class */
 } pgc_cache;
+_Static_assert(sizeof(pgc_cache) == sizeof(struct pgc__cache), "inline cache layout");
+_Static_assert(offsetof(pgc_cache, free_bits) == offsetof(struct pgc__cache, free_bits), "inline cache layout");
+_Static_assert(offsetof(pgc_cache, base) == offsetof(struct pgc__cache, base), "inline cache layout");
+_Static_assert(offsetof(pgc_cache, alloc_word) == offsetof(struct pgc__cache, alloc_word), "inline cache layout");
 
 /* ---- Mark work (mark.c) ---------------------------------------------------- */
 
@@ -266,6 +282,15 @@ typedef struct pgc_thread {
      * only what comes before; a detached thread released every cache). */
     pgc_cache *kcache[MAX_KINDS];
 } pgc_thread;
+/* The inline allocation path sees a pgc_thread as a struct pgc__thread
+ * (include/pacegc.h): the critical-section fields and the caches of
+ * KIND_SCAN and KIND_ATOMIC, at the same offsets. */
+_Static_assert(offsetof(pgc_thread, in_lib) == offsetof(struct pgc__thread, in_lib), "inline thread layout");
+_Static_assert(offsetof(pgc_thread, stop_deferred) == offsetof(struct pgc__thread, stop_deferred),
+               "inline thread layout");
+_Static_assert(offsetof(pgc_thread, cache) == offsetof(struct pgc__thread, cache), "inline thread layout");
+_Static_assert(MAX_CLASSES == PGC__NCLASSES && KIND_SCAN == 0 && KIND_ATOMIC == 1, "inline thread layout");
+_Static_assert(PGC__INLINE_MAX <= 256, "the inline path computes classes of multiples of 16 only");
 
 /* ---- Phases (cycle.c) --------------------------------------------------------
  * OFF        no cycle; allocation is white; barrier off. Entered when sweep
