@@ -138,38 +138,38 @@ PGC_API void pgc__stop_deferred(void);
 /* The inline path, as the body of pgc_alloc and pgc_alloc_atomic (a macro:
  * an inline definition with external linkage may not call a static
  * function). kind 0 is pgc_alloc (zeroed), 1 pgc_alloc_atomic. */
-#define PGC__ALLOC_BODY(size, kind)                                                      \
-    struct pgc__thread *t = pgc__tl;                                                    \
-    if (__builtin_expect(t != NULL && (size) <= PGC__INLINE_MAX, 1)) {                  \
-        size_t cls = (((size) ? (size) : 1) + 15) >> 4;                                 \
-        size_t csize = cls << 4; /* the class's size */                                 \
-        struct pgc__cache *c = &t->cache[kind][cls];                                    \
-        int depth = t->in_lib;                                                          \
-        t->in_lib = depth + 1; /* enter the critical section */                         \
-        __atomic_signal_fence(__ATOMIC_SEQ_CST);                                        \
-        uint64_t fb = c->free_bits;                                                     \
-        if (__builtin_expect(fb != 0, 1)) {                                             \
-            unsigned bit = (unsigned)__builtin_ctzll(fb);                               \
-            c->free_bits = fb & (fb - 1);                                               \
-            uint64_t *aw = c->alloc_word; /* only the owner writes it */                \
-            __atomic_store_n(aw, __atomic_load_n(aw, __ATOMIC_RELAXED) | (1ull << bit), \
-                             __ATOMIC_RELAXED);                                         \
-            void *p = (void *)(c->base + bit * csize);                                  \
-            if ((kind) == 0)                                                            \
-                __builtin_memset(p, 0, csize);                                          \
-            /* INV-NEW-HELD: p is in a register before the thread may stop. */          \
-            __asm__ __volatile__("" : "+r"(p) : : "memory");                            \
-            __atomic_signal_fence(__ATOMIC_SEQ_CST);                                    \
-            t->in_lib = depth; /* leave */                                              \
-            if (__builtin_expect(t->stop_deferred, 0) && depth == 0)                    \
-                pgc__stop_deferred();                                                   \
-            return p;                                                                   \
-        }                                                                               \
-        __atomic_signal_fence(__ATOMIC_SEQ_CST);                                        \
-        t->in_lib = depth;                                                              \
-        if (__builtin_expect(t->stop_deferred, 0) && depth == 0)                        \
-            pgc__stop_deferred();                                                       \
-    }                                                                                   \
+#define PGC__ALLOC_BODY(size, kind)                                                                    \
+    struct pgc__thread *pgc__t = pgc__tl;                                                              \
+    if (__builtin_expect(pgc__t != NULL && (size) <= PGC__INLINE_MAX, 1)) {                            \
+        size_t pgc__cls = (((size) ? (size) : 1) + 15) >> 4;                                           \
+        size_t pgc__csize = pgc__cls << 4; /* the class's size */                                      \
+        struct pgc__cache *pgc__c = &pgc__t->cache[kind][pgc__cls];                                    \
+        int pgc__depth = pgc__t->in_lib;                                                               \
+        pgc__t->in_lib = pgc__depth + 1; /* enter the critical section */                              \
+        __atomic_signal_fence(__ATOMIC_SEQ_CST);                                                       \
+        uint64_t pgc__fb = pgc__c->free_bits;                                                          \
+        if (__builtin_expect(pgc__fb != 0, 1)) {                                                       \
+            unsigned pgc__bit = (unsigned)__builtin_ctzll(pgc__fb);                                    \
+            pgc__c->free_bits = pgc__fb & (pgc__fb - 1);                                               \
+            uint64_t *pgc__aw = pgc__c->alloc_word; /* only the owner writes it */                     \
+            __atomic_store_n(pgc__aw, __atomic_load_n(pgc__aw, __ATOMIC_RELAXED) | (1ull << pgc__bit), \
+                             __ATOMIC_RELAXED);                                                        \
+            void *pgc__p = (void *)(pgc__c->base + pgc__bit * pgc__csize);                             \
+            /* INV-NEW-HELD: the object is in a register before the thread may stop. */                \
+            __asm__ __volatile__("" : "+r"(pgc__p), "+m"(pgc__t->in_lib));                             \
+            __atomic_signal_fence(__ATOMIC_SEQ_CST);                                                   \
+            pgc__t->in_lib = pgc__depth; /* leave */                                                   \
+            if (__builtin_expect(pgc__t->stop_deferred, 0) && pgc__depth == 0)                         \
+                pgc__stop_deferred();                                                                  \
+            if ((kind) == 0) /* INV-ZERO-OUTSIDE */                                                    \
+                __builtin_memset(pgc__p, 0, pgc__csize);                                               \
+            return pgc__p;                                                                             \
+        }                                                                                              \
+        __atomic_signal_fence(__ATOMIC_SEQ_CST);                                                       \
+        pgc__t->in_lib = pgc__depth;                                                                   \
+        if (__builtin_expect(pgc__t->stop_deferred, 0) && pgc__depth == 0)                             \
+            pgc__stop_deferred();                                                                      \
+    }                                                                                                  \
     return pgc__alloc_slow((size), (kind));
 
 /* GNU inline semantics: these definitions are only ever inlined, never
@@ -265,7 +265,8 @@ PGC_API void *pgc_ephemeron_value(pgc_ephemeron *e);
 
 /* Nonzero while a cycle is marking. Written only by the collector, with the
  * world stopped (pause #1 sets it, pause #2 clears it); read by the inline
- * barrier with a relaxed load (PGC__MARKING).
+ * barrier with one load (PGC__MARKING_BEFORE_STORE; PGC__MARKING is the
+ * relaxed read).
  *
  * C++ before C++23 has no _Atomic, so C++ sees the same object as a plain
  * int and reads it with the GCC/Clang atomic builtin. The ABI is the same:
@@ -281,39 +282,50 @@ extern PGC_API _Atomic int pgc__marking;
 /* Out-of-line part of the barrier: records old (the overwritten pointer). */
 PGC_API void pgc__store_slow(void *old);
 
+/* The barrier's loads are acquire loads, for the compiler's sake only (on
+ * x86-64 they are plain loads, no fence instruction): the flag is read
+ * after the old value, and the store comes after both. */
+#ifdef __cplusplus
+#define PGC__MARKING_BEFORE_STORE() __atomic_load_n(&pgc__marking, __ATOMIC_ACQUIRE)
+#else
+#define PGC__MARKING_BEFORE_STORE() atomic_load_explicit(&pgc__marking, memory_order_acquire)
+#endif
+
 /*
  * Store a pointer into a GC heap object: *slot = value.
  *
  * Snapshot-at-the-beginning (deletion) barrier: while a cycle marks, the
- * value being overwritten is recorded. The flag is read twice, with compiler
- * fences, and the thread can be stopped anywhere in between:
- *  - marking at the first read: `old` is recorded before the store, so the
- *    end of marking can never fall between the store and the record;
- *  - not marking at the first read but marking at the second: a cycle
- *    started in between, and its root snapshot found `old` live in this
- *    thread's registers or stack (it is used below), so recording it after
- *    the store is in time.
+ * value being overwritten is recorded before the store. In program order:
+ * load `old` (acquire), load the flag (acquire), record `old` if marking,
+ * store; the empty asm reads `old` and *slot, so `old` stays in a register
+ * until the store is done. The thread can be stopped anywhere in between:
+ *  - marking at the flag's read: `old` is recorded before the store, so
+ *    the end of marking can never fall between the store and the record
+ *    (and a later cycle that starts before the store finds `old` in this
+ *    thread's registers);
+ *  - not marking at the read: a cycle that starts before the store is done
+ *    finds `old` in this thread's registers in its root snapshot; one that
+ *    starts after the store does not need `old`.
  * When no cycle is marking the cost is a load of the old value (the line is
- * about to be written anyway), two relaxed loads of the flag and two
- * predictable branches.
+ * about to be written anyway), one load of the flag and one predictable
+ * branch; no compiler fence.
  *
  * A store over a slot that holds NULL needs no barrier, so a fresh object
- * (zeroed by pgc_alloc) may be initialised with plain stores.
+ * (zeroed by pgc_alloc) may be initialised with plain stores; and when the
+ * compiler can see that the slot holds NULL, pgc_store is a plain store.
  */
 static inline void pgc_store(void **slot, void *value)
 {
-    void *old = *slot;
-    int was_marking = PGC__MARKING();
-    if (__builtin_expect(was_marking != 0, 0) && old != NULL)
+    if (__builtin_constant_p(*slot == NULL) && *slot == NULL) {
+        *slot = value;
+        return;
+    }
+    void *old = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    if (__builtin_expect(PGC__MARKING_BEFORE_STORE() != 0, 0) && old != NULL)
         pgc__store_slow(old);
-    /* Compiler-only fences (no instruction): same in C and C++. */
-    __atomic_signal_fence(__ATOMIC_SEQ_CST);
     *slot = value;
-    __atomic_signal_fence(__ATOMIC_SEQ_CST);
-    if (__builtin_expect(!was_marking, 1) &&
-        __builtin_expect(PGC__MARKING() != 0, 0) &&
-        old != NULL)
-        pgc__store_slow(old);
+    /* INV-BARRIER-WINDOW: old stays live until the store to *slot is done. */
+    __asm__ __volatile__("" : : "r"(old), "m"(*slot));
 }
 
 #define PGC_STORE(lvalue, value) pgc_store((void **)&(lvalue), (void *)(value))
