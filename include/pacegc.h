@@ -265,8 +265,7 @@ PGC_API void *pgc_ephemeron_value(pgc_ephemeron *e);
 
 /* Nonzero while a cycle is marking. Written only by the collector, with the
  * world stopped (pause #1 sets it, pause #2 clears it); read by the inline
- * barrier with one load (PGC__MARKING_BEFORE_STORE; PGC__MARKING is the
- * relaxed read).
+ * barrier with a relaxed load (PGC__MARKING).
  *
  * C++ before C++23 has no _Atomic, so C++ sees the same object as a plain
  * int and reads it with the GCC/Clang atomic builtin. The ABI is the same:
@@ -282,50 +281,44 @@ extern PGC_API _Atomic int pgc__marking;
 /* Out-of-line part of the barrier: records old (the overwritten pointer). */
 PGC_API void pgc__store_slow(void *old);
 
-/* The barrier's loads are acquire loads, for the compiler's sake only (on
- * x86-64 they are plain loads, no fence instruction): the flag is read
- * after the old value, and the store comes after both. */
-#ifdef __cplusplus
-#define PGC__MARKING_BEFORE_STORE() __atomic_load_n(&pgc__marking, __ATOMIC_ACQUIRE)
-#else
-#define PGC__MARKING_BEFORE_STORE() atomic_load_explicit(&pgc__marking, memory_order_acquire)
-#endif
-
 /*
  * Store a pointer into a GC heap object: *slot = value.
  *
  * Snapshot-at-the-beginning (deletion) barrier: while a cycle marks, the
- * value being overwritten is recorded before the store. In program order:
- * load `old` (acquire), load the flag (acquire), record `old` if marking,
- * store; the empty asm reads `old` and *slot, so `old` stays in a register
- * until the store is done. The thread can be stopped anywhere in between:
- *  - marking at the flag's read: `old` is recorded before the store, so
- *    the end of marking can never fall between the store and the record
- *    (and a later cycle that starts before the store finds `old` in this
- *    thread's registers);
- *  - not marking at the read: a cycle that starts before the store is done
- *    finds `old` in this thread's registers in its root snapshot; one that
- *    starts after the store does not need `old`.
+ * value being overwritten is recorded. The flag is read twice, with compiler
+ * fences, and the thread can be stopped anywhere in between:
+ *  - marking at the first read: `old` is recorded before the store, so the
+ *    end of marking can never fall between the store and the record;
+ *  - not marking at the first read but marking at the second: a cycle
+ *    started in between, and its root snapshot found `old` live in this
+ *    thread's registers or stack (it is used below), so recording it after
+ *    the store is in time.
  * When no cycle is marking the cost is a load of the old value (the line is
- * about to be written anyway), one load of the flag and one predictable
- * branch; no compiler fence.
+ * about to be written anyway), two relaxed loads of the flag and two
+ * predictable branches.
  *
  * A store over a slot that holds NULL needs no barrier, so a fresh object
- * (zeroed by pgc_alloc) may be initialised with plain stores; and when the
- * compiler can see that the slot holds NULL, pgc_store is a plain store.
+ * (zeroed by pgc_alloc) may be initialised with plain stores; and where the
+ * compiler can prove that the slot holds NULL, pgc_store is a plain store.
  */
 static inline void pgc_store(void **slot, void *value)
 {
     if (__builtin_constant_p(*slot == NULL) && *slot == NULL) {
-        *slot = value;
+        *slot = value; /* over NULL: no barrier */
         return;
     }
-    void *old = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
-    if (__builtin_expect(PGC__MARKING_BEFORE_STORE() != 0, 0) && old != NULL)
+    void *old = *slot;
+    int was_marking = PGC__MARKING();
+    if (__builtin_expect(was_marking != 0, 0) && old != NULL)
         pgc__store_slow(old);
+    /* Compiler-only fences (no instruction): same in C and C++. */
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
     *slot = value;
-    /* INV-BARRIER-WINDOW: old stays live until the store to *slot is done. */
-    __asm__ __volatile__("" : : "r"(old), "m"(*slot));
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    if (__builtin_expect(!was_marking, 1) &&
+        __builtin_expect(PGC__MARKING() != 0, 0) &&
+        old != NULL)
+        pgc__store_slow(old);
 }
 
 #define PGC_STORE(lvalue, value) pgc_store((void **)&(lvalue), (void *)(value))

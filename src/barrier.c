@@ -10,13 +10,12 @@
  * pause #2.
  *
  * INV-BARRIER-WINDOW: no stop can separate an overwrite from its record in
- * a way that loses it. pgc_store (include/pacegc.h) reads the flag once,
- * before the store, and records before it stores when it sees marking on;
- * when it sees marking off, the old value stays in a register until the
- * store is done, so a root snapshot taken in between holds it. (An earlier
- * version recorded only after the store; a thread stopped by pause #2
- * between the two carried the value past the end of marking, which
- * gccheckmark caught in tests/test_torture.c.)
+ * a way that loses it. pgc_store (include/pacegc.h) records before it
+ * stores when it sees marking on, and when marking turns on between its
+ * two flag reads, the root snapshot of that cycle already holds the old
+ * value. (An earlier version recorded only after the store; a thread
+ * stopped by pause #2 between the two carried the value past the end of
+ * marking, which gccheckmark caught in tests/test_torture.c.)
  */
 #include "internal.h"
 
