@@ -85,6 +85,11 @@ $(BENCH_OUT)/%-pacegc-precise: $(BENCH_SRC)/%.c $(BENCH_C_DEPS) include/pacegc.h
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) -DBENCH_PACEGC -DBENCH_PRECISE -Iinclude -o $@ $< $(BENCH_LIB) -lm
 
+# GCBench with every pointer store through pgc_store (issue 12).
+$(BENCH_OUT)/gcbench-pacegc-storeall: $(BENCH_SRC)/gcbench.c $(BENCH_C_DEPS) include/pacegc.h $(BENCH_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -DBENCH_PACEGC -DBENCH_STORE_ALL -Iinclude -o $@ $< $(BENCH_LIB) -lm
+
 # make bench-precise: conservative and precise pacegc side by side, one
 # run each, interleaved (no peers, no report file).
 .PHONY: bench-precise

@@ -9,12 +9,22 @@
  * first). Every tree is checked (node count and per-node fields), the
  * malloc backends free each tree when it dies.
  *
+ * -DBENCH_STORE_ALL (pacegc-storeall): every pointer store, into fresh
+ * nodes too, goes through B_STORE (pgc_store), as many programs will write
+ * it (issue 12, "The barrier on fresh objects").
+ *
  * usage: gcbench [stretch_depth [long_lived_depth [max_depth [array_size]]]]
  *        defaults 18 16 16 500000
  */
 #include "common.h"
 
 #define MIN_DEPTH 4
+
+#ifdef BENCH_STORE_ALL
+#define NODE_SET(lv, v) B_STORE(lv, v)
+#else
+#define NODE_SET(lv, v) ((lv) = (v)) /* fresh object: stores over NULL, no barrier */
+#endif
 
 typedef struct node {
     struct node *left, *right;
@@ -35,8 +45,8 @@ static long tree_size(int depth)
 static node *new_node(int depth, node *l, node *r)
 {
     node *n = B_ALLOC_KIND(node_kind, sizeof *n);
-    n->left = l; /* fresh object: stores over NULL, no barrier */
-    n->right = r;
+    NODE_SET(n->left, l);
+    NODE_SET(n->right, r);
     n->i = depth;
     n->j = ~depth;
     return n;
@@ -49,8 +59,8 @@ static void populate(int depth, node *parent)
     if (depth <= 0)
         return;
     depth--;
-    parent->left = new_node(depth, NULL, NULL);
-    parent->right = new_node(depth, NULL, NULL);
+    NODE_SET(parent->left, new_node(depth, NULL, NULL));
+    NODE_SET(parent->right, new_node(depth, NULL, NULL));
     populate(depth, parent->left);
     populate(depth, parent->right);
 }

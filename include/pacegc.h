@@ -79,6 +79,112 @@ PGC_API size_t pgc_size(const void *p);
  * NULL. */
 PGC_API void *pgc_base(const void *p);
 
+/* ---- Inline allocation fast path (not part of the API) ----------------
+ *
+ * pgc_alloc and pgc_alloc_atomic of up to PGC__INLINE_MAX bytes are inlined
+ * (GCC and Clang, optimising or not): a thread-local load, a pop of the
+ * lowest free slot of the thread's cache for the size class (one branch),
+ * the slot's alloc bit, and for pgc_alloc the zeroing; anything else (an
+ * empty cache, an unattached thread, a larger object) calls the library,
+ * which does exactly what it did before. The library also defines both
+ * functions out of line (their address, PGC_NO_INLINE, other compilers).
+ * docs/DESIGN.md, "The path of an allocation", has the invariants.
+ *
+ * Define PGC_NO_INLINE before including this header to call the library
+ * for every allocation.
+ *
+ * Everything named pgc__ below is private to pacegc: programs must not use
+ * it. The layout is part of the ABI of libpacegc.so.0 (compiled into the
+ * programs that use the inline path), fixed by static assertions in the
+ * library (src/internal.h): changing it changes the SONAME.
+ */
+#define PGC__INLINE_MAX 256 /* the classes 16, 32, ..., 256 bytes */
+#define PGC__NCLASSES 80    /* size-class slots per kind in a thread */
+
+/* A thread's cache of one kind and size class (owner only; the collector
+ * reads and rewrites it only while the owner is stopped outside a critical
+ * section). */
+struct pgc__cache {
+    uint64_t free_bits;    /* free slots of the current bitmap word not yet handed out */
+    uintptr_t base;        /* address of slot 0 of that word */
+    uint64_t *alloc_word;  /* the span's alloc-bit word for it (relaxed atomics) */
+    void *span;            /* private */
+    uint32_t word, size;   /* private */
+};
+
+/* The head of the collector's per-thread descriptor. */
+struct pgc__thread {
+    /* Critical-section depth and the deferred-stop flag: a stop signal
+     * that arrives while in_lib > 0 only sets stop_deferred, and the
+     * thread stops itself (pgc__stop_deferred) when it leaves. */
+    volatile int in_lib;
+    volatile int stop_deferred;
+    struct pgc__cache cache[2][PGC__NCLASSES]; /* [0] pgc_alloc, [1] pgc_alloc_atomic */
+};
+
+/* The calling thread's descriptor while the inline path may use it: set by
+ * the library's allocation slow path, NULL before and after (detach) and
+ * always NULL under PGCDEBUG=gccheckmark=1 (whose spare byte per object the
+ * inline path does not add). initial-exec: one %fs-relative load; the
+ * variable is defined in libpacegc (the executable, or libpacegc.so in the
+ * static TLS block, also when it is dlopened: 8 bytes of the surplus). */
+extern PGC_API __thread struct pgc__thread *pgc__tl __attribute__((tls_model("initial-exec")));
+/* Out-of-line parts: the whole allocation (kind 0 scanned, 1 atomic), and
+ * a deferred stop. */
+PGC_API void *pgc__alloc_slow(size_t size, int kind);
+PGC_API void pgc__stop_deferred(void);
+
+#if defined(__GNUC__) && !defined(PGC_NO_INLINE)
+/* The inline path, as the body of pgc_alloc and pgc_alloc_atomic (a macro:
+ * an inline definition with external linkage may not call a static
+ * function). kind 0 is pgc_alloc (zeroed), 1 pgc_alloc_atomic. */
+#define PGC__ALLOC_BODY(size, kind)                                                                    \
+    struct pgc__thread *pgc__t = pgc__tl;                                                              \
+    if (__builtin_expect(pgc__t != NULL && (size) <= PGC__INLINE_MAX, 1)) {                            \
+        size_t pgc__cls = (((size) ? (size) : 1) + 15) >> 4;                                           \
+        size_t pgc__csize = pgc__cls << 4; /* the class's size */                                      \
+        struct pgc__cache *pgc__c = &pgc__t->cache[kind][pgc__cls];                                    \
+        int pgc__depth = pgc__t->in_lib;                                                               \
+        pgc__t->in_lib = pgc__depth + 1; /* enter the critical section */                              \
+        __atomic_signal_fence(__ATOMIC_SEQ_CST);                                                       \
+        uint64_t pgc__fb = pgc__c->free_bits;                                                          \
+        if (__builtin_expect(pgc__fb != 0, 1)) {                                                       \
+            unsigned pgc__bit = (unsigned)__builtin_ctzll(pgc__fb);                                    \
+            pgc__c->free_bits = pgc__fb & (pgc__fb - 1);                                               \
+            uint64_t *pgc__aw = pgc__c->alloc_word; /* only the owner writes it */                     \
+            __atomic_store_n(pgc__aw, __atomic_load_n(pgc__aw, __ATOMIC_RELAXED) | (1ull << pgc__bit), \
+                             __ATOMIC_RELAXED);                                                        \
+            void *pgc__p = (void *)(pgc__c->base + pgc__bit * pgc__csize);                             \
+            /* INV-NEW-HELD: the object is in a register before the thread may stop. */                \
+            __asm__ __volatile__("" : "+r"(pgc__p), "+m"(pgc__t->in_lib));                             \
+            __atomic_signal_fence(__ATOMIC_SEQ_CST);                                                   \
+            pgc__t->in_lib = pgc__depth; /* leave */                                                   \
+            if (__builtin_expect(pgc__t->stop_deferred, 0) && pgc__depth == 0)                         \
+                pgc__stop_deferred();                                                                  \
+            if ((kind) == 0) /* INV-ZERO-OUTSIDE */                                                    \
+                __builtin_memset(pgc__p, 0, pgc__csize);                                               \
+            return pgc__p;                                                                             \
+        }                                                                                              \
+        __atomic_signal_fence(__ATOMIC_SEQ_CST);                                                       \
+        pgc__t->in_lib = pgc__depth;                                                                   \
+        if (__builtin_expect(pgc__t->stop_deferred, 0) && pgc__depth == 0)                             \
+            pgc__stop_deferred();                                                                      \
+    }                                                                                                  \
+    return pgc__alloc_slow((size), (kind));
+
+/* GNU inline semantics: these definitions are only ever inlined, never
+ * emitted, so a program may redeclare the functions, take their address
+ * (the library's definitions) or link them statically without a clash. */
+extern __inline__ __attribute__((__gnu_inline__, __always_inline__)) void *pgc_alloc(size_t size)
+{
+    PGC__ALLOC_BODY(size, 0)
+}
+extern __inline__ __attribute__((__gnu_inline__, __always_inline__)) void *pgc_alloc_atomic(size_t size)
+{
+    PGC__ALLOC_BODY(size, 1)
+}
+#endif
+
 /* ---- Kinds: precise layouts, uncollectable objects, explicit free ------ */
 
 /* A kind says how the collector traces objects. Opaque; never freed; may be
@@ -192,10 +298,15 @@ PGC_API void pgc__store_slow(void *old);
  * predictable branches.
  *
  * A store over a slot that holds NULL needs no barrier, so a fresh object
- * (zeroed by pgc_alloc) may be initialised with plain stores.
+ * (zeroed by pgc_alloc) may be initialised with plain stores; and where the
+ * compiler can prove that the slot holds NULL, pgc_store is a plain store.
  */
 static inline void pgc_store(void **slot, void *value)
 {
+    if (__builtin_constant_p(*slot == NULL) && *slot == NULL) {
+        *slot = value; /* over NULL: no barrier */
+        return;
+    }
     void *old = *slot;
     int was_marking = PGC__MARKING();
     if (__builtin_expect(was_marking != 0, 0) && old != NULL)

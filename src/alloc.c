@@ -62,6 +62,8 @@ static bool cache_seek(pgc_cache *cc, uint32_t w)
         uint64_t f = ~load_relaxed(&s->alloc_bits[w]) & word_mask(s, w);
         if (f) {
             cc->word = w;
+            cc->base = s->start + (uintptr_t)w * 64 * cc->size; /* INV-INLINE-CACHE */
+            cc->alloc_word = &s->alloc_bits[w];
             cc->free_bits = f;
             return true;
         }
@@ -117,6 +119,8 @@ static pgc_span *cache_detach(pgc_cache *cc, uint64_t *unused, bool *partial)
     *partial = used < s->nelems;
     cc->span = NULL;
     cc->free_bits = 0;
+    cc->base = 0;
+    cc->alloc_word = NULL;
     return s;
 }
 
@@ -291,6 +295,12 @@ static uint64_t next_word_bytes(const pgc_cache *cc, uint32_t w)
  */
 static bool cache_refill(pgc_thread *t, pgc_cache *cc, unsigned kind, int sclass)
 {
+    /* INV-INLINE-TL: pgc__tl is the owner's descriptor or NULL, set here
+     * (a refill always precedes the first inline allocation that can
+     * succeed), cleared by pgc_thread_detach before its caches go; never
+     * set under gccheckmark, whose spare byte the inline path lacks. */
+    if (__builtin_expect(pgc__tl != (struct pgc__thread *)t, 0) && !G.checkmark)
+        pgc__tl = (struct pgc__thread *)t;
     if (cc->span) {
         uint64_t next = load_relaxed(&G.assists_enabled) ? next_word_bytes(cc, cc->word + 1) : 0;
         if (next) {
@@ -394,15 +404,14 @@ __attribute__((always_inline)) static inline void *alloc_small(pgc_thread *t, si
             return NULL;
         }
     }
+    /* The same steps as the inline path (include/pacegc.h). */
     uint64_t fb = cc->free_bits;
     uint32_t bit = (uint32_t)__builtin_ctzll(fb);
     cc->free_bits = fb & (fb - 1);
-    pgc_span *s = cc->span;
-    _Atomic uint64_t *aw = &s->alloc_bits[cc->word];
+    _Atomic uint64_t *aw = cc->alloc_word; /* INV-INLINE-CACHE */
     store_relaxed(aw, load_relaxed(aw) | (1ull << bit)); /* owner-only writer */
-    uint32_t idx = cc->word * 64 + bit;
-    void *p = (void *)(s->start + (uintptr_t)idx * cc->size);
-    if (kind != KIND_ATOMIC && s->needzero) /* every kind but atomic is zeroed */
+    void *p = (void *)(cc->base + (uintptr_t)bit * cc->size);
+    if (kind != KIND_ATOMIC && cc->span->needzero) /* every kind but atomic is zeroed */
         memset(p, 0, cc->size);
     hold_across_stop(&p);
     lib_leave(t);
@@ -433,6 +442,20 @@ __attribute__((always_inline)) static inline void *alloc_any(size_t size, unsign
 
 void *pgc_alloc(size_t size) { return alloc_any(size, KIND_SCAN); }
 void *pgc_alloc_atomic(size_t size) { return alloc_any(size, KIND_ATOMIC); }
+
+/* The inline path's fallback (include/pacegc.h): the whole allocation. */
+void *pgc__alloc_slow(size_t size, int kind)
+{
+    return kind == KIND_ATOMIC ? alloc_any(size, KIND_ATOMIC) : alloc_any(size, KIND_SCAN);
+}
+
+/* The inline path left its critical section with a stop deferred. */
+void pgc__stop_deferred(void)
+{
+    pgc_thread *t = pgc_self;
+    if (t && t->cs.in_lib == 0 && t->cs.stop_deferred)
+        thread_stop_self(t);
+}
 void *pgc_alloc_uncollectable(size_t size) { return alloc_any(size, KIND_UNCOLLECTABLE); }
 
 /* An object of kind kd (validated), for `who`. A bitmap kind describes
@@ -618,8 +641,15 @@ static void oom_abort(size_t request)
               strerror(errno ? errno : ENOMEM));
 }
 
+/* INV-INLINE-TL's descriptor pointer; see include/pacegc.h. */
+__thread struct pgc__thread *pgc__tl;
+
 void alloc_init(void)
 {
+    /* The inline path computes class (size + 15) / 16 of size 16 * class. */
+    for (int c = 1; c * 16 <= PGC__INLINE_MAX; c++)
+        if (heap_st.size_to_class16[c] != c || heap_st.class_size[c] != (uint32_t)c * 16)
+            pgc_fatal("pacegc: internal error: size class %d is not %d bytes\n", c, c * 16);
     kinds_init();
     pthread_mutex_init(&alloc_st.large_lock, NULL);
 }

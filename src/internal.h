@@ -21,6 +21,11 @@
 #include <stdatomic.h>
 #include <sys/types.h>
 
+/* The library calls itself out of line: its own code sees pgc_thread, not
+ * the header's view of it (struct pgc__thread), so no access mixes the two. */
+#ifndef PGC_NO_INLINE
+#define PGC_NO_INLINE
+#endif
 #include "pacegc.h"
 #include "atomics.h"
 #include "pacer.h"
@@ -149,12 +154,23 @@ typedef struct pgc_span {
 
 /* ---- Thread cache (alloc.c) --------------------------------------------- */
 
+/* The first fields are what the inline allocation path in include/pacegc.h
+ * reads and writes (struct pgc__cache: same layout, asserted below).
+ * INV-INLINE-CACHE: while free_bits != 0, base is the address of slot 0 of
+ * word `word` of span and alloc_word is &span->alloc_bits[word], so the
+ * inline path needs nothing else (cache_seek sets all three together). */
 typedef struct pgc_cache {
-    pgc_span *span;     /* span being allocated from, or NULL */
     uint64_t free_bits; /* free slots of word `word` not yet handed out */
+    uintptr_t base;     /* span->start + word * 64 * size */
+    _Atomic uint64_t *alloc_word; /* &span->alloc_bits[word] */
+    pgc_span *span;     /* span being allocated from, or NULL */
     uint32_t word;      /* current bitmap word index */
     uint32_t size;      /* object size of this class */
 } pgc_cache;
+_Static_assert(sizeof(pgc_cache) == sizeof(struct pgc__cache), "inline cache layout");
+_Static_assert(offsetof(pgc_cache, free_bits) == offsetof(struct pgc__cache, free_bits), "inline cache layout");
+_Static_assert(offsetof(pgc_cache, base) == offsetof(struct pgc__cache, base), "inline cache layout");
+_Static_assert(offsetof(pgc_cache, alloc_word) == offsetof(struct pgc__cache, alloc_word), "inline cache layout");
 
 /* ---- Mark work (mark.c) ---------------------------------------------------- */
 
@@ -187,14 +203,20 @@ typedef struct pgc_marker {
 /* A thread descriptor is made of one part per module that keeps per-thread
  * state (the module's rules are at its part) and the thread's identity. */
 
-/* The stop protocol's part (stop.c). */
-struct pgc_thread_stop {
+/* The critical-section part (stop.c owns it; the inline allocation path in
+ * include/pacegc.h reads and writes it as struct pgc__thread, so it comes
+ * first in pgc_thread, followed by the allocation part's caches). */
+struct pgc_thread_cs {
     /* Owner-only: the critical-section depth. The owner and its own signal
      * handler touch it, ordered by compiler_fence() (no CPU fence needed). */
     volatile int in_lib;
     /* Set by the signal handler when it arrives inside a critical section;
      * the owner stops itself when it leaves the section. */
     volatile int stop_deferred;
+};
+
+/* The stop protocol's part (stop.c). */
+struct pgc_thread_stop {
     /* stop_req: written by the coordinator
      * (release) before it signals, read by the handler (acquire).
      * stop_ack: written by the handler (release) when registers are saved,
@@ -263,8 +285,9 @@ struct pgc_thread_assist {
 };
 
 typedef struct pgc_thread {
+    struct pgc_thread_cs cs;      /* first: the inline path's view (INV-INLINE-CACHE) */
+    struct pgc_thread_alloc alloc; /* second: its caches follow cs */
     struct pgc_thread_stop stop;
-    struct pgc_thread_alloc alloc;
     struct pgc_thread_barrier barrier;
     struct pgc_thread_assist assist;
 
@@ -288,6 +311,15 @@ typedef struct pgc_thread {
      * cache). */
     pgc_cache *kcache[MAX_KINDS];
 } pgc_thread;
+/* The inline allocation path sees a pgc_thread as a struct pgc__thread
+ * (include/pacegc.h): the critical-section fields and the caches of
+ * KIND_SCAN and KIND_ATOMIC, at the same offsets. */
+_Static_assert(offsetof(pgc_thread, cs.in_lib) == offsetof(struct pgc__thread, in_lib), "inline thread layout");
+_Static_assert(offsetof(pgc_thread, cs.stop_deferred) == offsetof(struct pgc__thread, stop_deferred),
+               "inline thread layout");
+_Static_assert(offsetof(pgc_thread, alloc.cache) == offsetof(struct pgc__thread, cache), "inline thread layout");
+_Static_assert(MAX_CLASSES == PGC__NCLASSES && KIND_SCAN == 0 && KIND_ATOMIC == 1, "inline thread layout");
+_Static_assert(PGC__INLINE_MAX <= 256, "the inline path computes classes of multiples of 16 only");
 
 /* ---- Phases (cycle.c) --------------------------------------------------------
  * OFF        no cycle; allocation is white; barrier off. Entered when sweep

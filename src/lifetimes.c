@@ -267,7 +267,7 @@ static _Atomic int read_waiters; /* statistics for a test hook */
 static void read_enter(pgc_thread *t)
 {
     lib_enter(t);
-    while (marking_now() && load_acquire(&decided) == DEC_DECIDING && t->stop.in_lib == 1) {
+    while (marking_now() && load_acquire(&decided) == DEC_DECIDING && t->cs.in_lib == 1) {
         lib_leave(t);
         fetch_add_relaxed(&read_waiters, 1);
         thread_blocking(t, wait_decided, NULL);

@@ -113,8 +113,8 @@ static void stop_handler(int sig, siginfo_t *si, void *uc)
         /* acquire: pairs with the release in stop_thread */
         uint64_t e = load_acquire(&t->stop.stop_req);
         if (e != load_relaxed(&t->stop.stop_ack)) {
-            if (t->stop.in_lib > 0)
-                t->stop.stop_deferred = 1;
+            if (t->cs.in_lib > 0)
+                t->cs.stop_deferred = 1;
             else
                 park(t, e);
         }
@@ -136,7 +136,7 @@ void thread_stop_self(pgc_thread *t)
     memset(&old, 0, sizeof old);
     os_internal_sigset(&block);
     pthread_sigmask(SIG_BLOCK, &block, &old);
-    t->stop.stop_deferred = 0;
+    t->cs.stop_deferred = 0;
     t->stop.intr_sp = 0; /* stopped inside the library, not by the handler */
     t->stop.intr_regs[0] = t->stop.intr_regs[1] = 0;
     uint64_t e = load_acquire(&t->stop.stop_req); /* pairs with stop_thread */
@@ -259,7 +259,7 @@ static uint64_t run_queue_ns(pid_t tid)
 
 static void wait_stopped_traced(pgc_thread *t)
 {
-    bool in_lib = t->stop.in_lib > 0;
+    bool in_lib = t->cs.in_lib > 0;
     uint64_t t0 = now_ns(), q0 = run_queue_ns(t->tid);
     wait_stopped(t);
     uint64_t w = now_ns() - t0;
@@ -386,7 +386,7 @@ void thread_blocking(pgc_thread *t, void (*fn)(void *), void *arg)
     if (!t) {
         fn(arg);
     } else {
-        PGC_ASSERT(t->stop.in_lib == 0);
+        PGC_ASSERT(t->cs.in_lib == 0);
         blocking_body(t, fn, arg);
     }
     pthread_sigmask(SIG_SETMASK, &old, NULL);

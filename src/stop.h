@@ -62,13 +62,13 @@ PGC_INTERNAL_API void thread_blocking(pgc_thread *t, void (*fn)(void *), void *a
  * inside is deferred until the matching leave. Owner thread only. */
 static inline void lib_enter(pgc_thread *t)
 {
-    t->stop.in_lib++;
+    t->cs.in_lib++;
     compiler_fence();
 }
 static inline void lib_leave(pgc_thread *t)
 {
     compiler_fence();
-    if (--t->stop.in_lib == 0 && t->stop.stop_deferred)
+    if (--t->cs.in_lib == 0 && t->cs.stop_deferred)
         thread_stop_self(t);
 }
 
@@ -105,7 +105,7 @@ static inline void lock_stoppable(pthread_mutex_t *m)
  * valid at nesting depth 1. */
 static inline void lib_preempt(pgc_thread *t)
 {
-    if (t && t->stop.stop_deferred && t->stop.in_lib == 1) {
+    if (t && t->cs.stop_deferred && t->cs.in_lib == 1) {
         lib_leave(t);
         lib_enter(t);
     }

@@ -169,6 +169,7 @@ void pgc_thread_detach(void)
         pgc_fatal("pacegc: pgc_thread_detach: thread %d is not attached (detach only a thread "
                   "that pgc_thread_attach, pgc_init or an allocation attached, and only once)\n",
                   (int)syscall(SYS_gettid));
+    pgc__tl = NULL; /* INV-INLINE-TL (alloc.c): no inline allocation from here */
     lib_enter(t);
     pgc_marker m;
     marker_init(&m);
