@@ -122,7 +122,12 @@ bench-lifetimes: $(BENCH_OUT)/lifetimes
 	$(BENCH_OUT)/lifetimes
 
 # make bench-lifetimes-peers: issue 10's finalizer and weak-keyed-table
-# workloads on pacegc and bdwgc (bench/lifetimes_peers.c; needs libgc-dev).
+# workloads on pacegc, bdwgc and Go, interleaved, 3 rounds
+# (bench/lifetimes_peers.c, bench/go/lifetimes_peers; needs libgc-dev and
+# golang-go). Go's `fin` holds its nodes in a slice (Go finalizers are
+# ordered: a list would take a cycle a node, which `fin-list 200` shows);
+# its `weak` is the pre-weak-package idiom (uintptr slots cleared by a
+# finalizer on the key); see the Go program's comment.
 .PHONY: bench-lifetimes-peers
 $(BENCH_OUT)/lifetimes_peers-pacegc: $(BENCH_SRC)/lifetimes_peers.c include/pacegc.h $(BENCH_LIB)
 	@mkdir -p $(@D)
@@ -130,6 +135,7 @@ $(BENCH_OUT)/lifetimes_peers-pacegc: $(BENCH_SRC)/lifetimes_peers.c include/pace
 $(BENCH_OUT)/lifetimes_peers-bdwgc: $(BENCH_SRC)/lifetimes_peers.c
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) -DBENCH_BDWGC -o $@ $< -lgc
-bench-lifetimes-peers: $(BENCH_OUT)/lifetimes_peers-pacegc $(BENCH_OUT)/lifetimes_peers-bdwgc
-	@for i in 1 2 3; do for b in pacegc bdwgc; do \
+bench-lifetimes-peers: $(BENCH_OUT)/lifetimes_peers-pacegc $(BENCH_OUT)/lifetimes_peers-bdwgc $(BENCH_OUT)/lifetimes_peers-go
+	@for i in 1 2 3; do for b in pacegc bdwgc go; do \
 	  $(BENCH_OUT)/lifetimes_peers-$$b fin 1000000; $(BENCH_OUT)/lifetimes_peers-$$b weak 1000000; done; done
+	@$(BENCH_OUT)/lifetimes_peers-go fin-list 200
