@@ -22,7 +22,7 @@ BENCH_SAVED_DEFAULT_GOAL := $(.DEFAULT_GOAL)
 BENCH_SRC := bench
 BENCH_OUT := build/bench
 BENCH_LIB := build/libpacegc.a
-BENCH_WORKLOADS := gcbench binarytrees mtgcbench init1 adversarial latency alloc
+BENCH_WORKLOADS := gcbench binarytrees mtgcbench init1 adversarial latency alloc fairness
 # Workloads with no Go port (yet): C backends only.
 BENCH_C_WORKLOADS := floating memlimit
 BENCH_CFLAGS := -O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -pthread
