@@ -139,3 +139,14 @@ bench-lifetimes-peers: $(BENCH_OUT)/lifetimes_peers-pacegc $(BENCH_OUT)/lifetime
 	@for i in 1 2 3; do for b in pacegc bdwgc go; do \
 	  $(BENCH_OUT)/lifetimes_peers-$$b fin 1000000; $(BENCH_OUT)/lifetimes_peers-$$b weak 1000000; done; done
 	@$(BENCH_OUT)/lifetimes_peers-go fin-list 200
+
+# make bench-table: issue 12's peer table (bench/table.sh): GCBench,
+# binary-trees 21 (1 and 2 threads), mt-gcbench (1 and 2 threads), the
+# latency workload with a light allocating probe, and the three-thread
+# GOGC=1 fairness ratio, each on pacegc, bdwgc and Go in one run, medians
+# of 3, and where the time goes (pacegc's counters, Go's gctrace);
+# ~12 minutes on 2 cores. Writes build/bench/table/table.md.
+BENCH_TABLE_PROGS := gcbench binarytrees mtgcbench latency fairness
+.PHONY: bench-table
+bench-table: $(foreach p,$(BENCH_TABLE_PROGS),$(BENCH_OUT)/$(p)-pacegc $(BENCH_OUT)/$(p)-bdwgc $(BENCH_OUT)/$(p)-go)
+	BENCH_BIN=$(BENCH_OUT) bash $(BENCH_SRC)/table.sh
