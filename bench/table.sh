@@ -23,7 +23,8 @@
 #
 # Environment: BENCH_REPS (3), BENCH_TABLE_ROWS (subset of the rows above),
 # BENCH_BIN (build/bench), BENCH_TABLE_OUT (build/bench/table),
-# BENCH_TIMEOUT_S (300 per run).
+# BENCH_TIMEOUT_S (300 per run), BENCH_TABLE_REPORT_ONLY=1 (no runs: print
+# the tables again from the existing results.txt).
 set -u
 cd "$(dirname "$0")/.." || exit 1
 BIN=${BENCH_BIN:-build/bench}
@@ -48,8 +49,13 @@ for w in "${ROWS[@]}"; do
 done
 mkdir -p "$OUT"
 RES=$OUT/results.txt
-: >"$RES"
 START=$(date -u '+%Y-%m-%d %H:%M UTC')
+if [ "${BENCH_TABLE_REPORT_ONLY:-}" = 1 ]; then
+    REPS=0
+    START="$(date -u -r "$RES" '+%Y-%m-%d %H:%M UTC') (end)"
+else
+    : >"$RES"
+fi
 echo "table.sh: ${#ROWS[@]} rows x ${#BACKENDS[@]} backends x $REPS rounds; load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
 # Sums of Go's GODEBUG=gctrace=1 lines (Go 1.19 has no CPU-class metrics):
@@ -65,6 +71,7 @@ go_breakdown() {
 }
 
 for r in $(seq 1 "$REPS"); do
+    [ "$REPS" -gt 0 ] || break
     for w in "${ROWS[@]}"; do
         # rotate the backend order each round
         order=("${BACKENDS[@]:$(( (r - 1) % 3 ))}" "${BACKENDS[@]:0:$(( (r - 1) % 3 ))}")
@@ -199,9 +206,11 @@ for w in rows:
         w, g('wall_ms'), cpu, cpu - a - bg - idle, a, bg, idle, g('pause_total_ms'), g('blocked_ms'),
         f.get('num_gc', '-'), mark, share, gcf))
 print()
-print('The same for Go (GODEBUG=gctrace=1 sums; Go 1.19 has no waiting counter) and bdwgc (collection-event callback: time from GC start to end, and stopped time), ms:')
+print('The same for Go (GODEBUG=gctrace=1 sums; Go 1.19 has no waiting counter) and bdwgc (collection-event callback: time from GC start to end, and stopped time), ms.')
+print('Go\'s assist / workers / idle figures are time a P spent on them (wall time while holding a P), not CPU: on a loaded machine they')
+print('exceed the CPU the process got, and "rest" (CPU minus them) is then shown as <0.')
 print()
-print('| workload | Go wall | Go CPU | Go mutator | Go assist | Go workers | Go idle | Go pauses | Go cycles | Go workers\' share in mark | bdwgc wall | bdwgc CPU | bdwgc in collections | bdwgc stopped | bdwgc cycles |')
+print('| workload | Go wall | Go CPU | Go rest | Go assist (P) | Go workers (P) | Go idle (P) | Go pauses | Go cycles | Go workers\' share in mark | bdwgc wall | bdwgc CPU | bdwgc in collections | bdwgc stopped | bdwgc cycles |')
 print('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
 for w in rows:
     f, h = median_run(w, 'go'), median_run(w, 'bdwgc')
@@ -210,7 +219,8 @@ for w in rows:
         g = lambda k: num(f, k) or 0.0
         cpu, a, bg, idle, mark = g('cpu_ms'), g('go_assist_ms'), g('go_bg_ms'), g('go_idle_ms'), g('go_mark_wall_ms')
         procs = g('gomaxprocs') or 2
-        cells += ['%.0f' % g('wall_ms'), '%.0f' % cpu, '%.0f' % (cpu - a - bg - idle), '%.0f' % a, '%.0f' % bg, '%.0f' % idle,
+        rest = cpu - a - bg - idle
+        cells += ['%.0f' % g('wall_ms'), '%.0f' % cpu, '%.0f' % rest if rest >= 0 else '<0', '%.0f' % a, '%.0f' % bg, '%.0f' % idle,
                   '%.1f' % g('go_pause_total_ms'), f.get('num_gc', '-'), '%.1f%%' % (100 * bg / (mark * procs)) if mark else '-']
     else:
         cells += ['-'] * 9
