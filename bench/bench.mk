@@ -22,7 +22,7 @@ BENCH_SAVED_DEFAULT_GOAL := $(.DEFAULT_GOAL)
 BENCH_SRC := bench
 BENCH_OUT := build/bench
 BENCH_LIB := build/libpacegc.a
-BENCH_WORKLOADS := gcbench binarytrees mtgcbench init1 adversarial latency alloc
+BENCH_WORKLOADS := gcbench binarytrees mtgcbench init1 adversarial latency alloc fairness
 # Workloads with no Go port (yet): C backends only.
 BENCH_C_WORKLOADS := floating memlimit
 BENCH_CFLAGS := -O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -pthread
@@ -127,7 +127,12 @@ bench-lifetimes: $(BENCH_OUT)/lifetimes
 	$(BENCH_OUT)/lifetimes
 
 # make bench-lifetimes-peers: issue 10's finalizer and weak-keyed-table
-# workloads on pacegc and bdwgc (bench/lifetimes_peers.c; needs libgc-dev).
+# workloads on pacegc, bdwgc and Go, interleaved, 3 rounds
+# (bench/lifetimes_peers.c, bench/go/lifetimes_peers; needs libgc-dev and
+# golang-go). Go's `fin` holds its nodes in a slice (Go finalizers are
+# ordered: a list would take a cycle a node, which `fin-list 200` shows);
+# its `weak` is the pre-weak-package idiom (uintptr slots cleared by a
+# finalizer on the key); see the Go program's comment.
 .PHONY: bench-lifetimes-peers
 $(BENCH_OUT)/lifetimes_peers-pacegc: $(BENCH_SRC)/lifetimes_peers.c include/pacegc.h $(BENCH_LIB)
 	@mkdir -p $(@D)
@@ -135,6 +140,18 @@ $(BENCH_OUT)/lifetimes_peers-pacegc: $(BENCH_SRC)/lifetimes_peers.c include/pace
 $(BENCH_OUT)/lifetimes_peers-bdwgc: $(BENCH_SRC)/lifetimes_peers.c
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) -DBENCH_BDWGC -o $@ $< -lgc
-bench-lifetimes-peers: $(BENCH_OUT)/lifetimes_peers-pacegc $(BENCH_OUT)/lifetimes_peers-bdwgc
-	@for i in 1 2 3; do for b in pacegc bdwgc; do \
+bench-lifetimes-peers: $(BENCH_OUT)/lifetimes_peers-pacegc $(BENCH_OUT)/lifetimes_peers-bdwgc $(BENCH_OUT)/lifetimes_peers-go
+	@for i in 1 2 3; do for b in pacegc bdwgc go; do \
 	  $(BENCH_OUT)/lifetimes_peers-$$b fin 1000000; $(BENCH_OUT)/lifetimes_peers-$$b weak 1000000; done; done
+	@$(BENCH_OUT)/lifetimes_peers-go fin-list 200
+
+# make bench-table: issue 12's peer table (bench/table.sh): GCBench,
+# binary-trees 21 (1 and 2 threads), mt-gcbench (1 and 2 threads), the
+# latency workload with a light allocating probe, and the three-thread
+# GOGC=1 fairness ratio, each on pacegc, bdwgc and Go in one run, medians
+# of 3, and where the time goes (pacegc's counters, Go's gctrace);
+# ~12 minutes on 2 cores. Writes build/bench/table/table.md.
+BENCH_TABLE_PROGS := gcbench binarytrees mtgcbench latency fairness
+.PHONY: bench-table
+bench-table: $(foreach p,$(BENCH_TABLE_PROGS),$(BENCH_OUT)/$(p)-pacegc $(BENCH_OUT)/$(p)-bdwgc $(BENCH_OUT)/$(p)-go)
+	BENCH_BIN=$(BENCH_OUT) bash $(BENCH_SRC)/table.sh

@@ -273,6 +273,7 @@ static struct {
     uint64_t phase_heap_peak; /* max heap_alloc_peak over cycles >= phase_cycle */
     uint64_t worst_cycle, worst_goal;
     uint64_t max_cycle_pause;
+    uint64_t mark_wall_ns;   /* sum of mark_ns over the cycles seen */
     bench_vec pauses;        /* per-cycle pause_ns */
     uint64_t mark_cpu_ns, heap_scan_bytes, root_scan_bytes; /* sums over the cycles seen */
 } bench_pgc;
@@ -295,6 +296,7 @@ static void bench_pgc_poll(void)
         bench_pgc.mark_cpu_ns += ci.mark_cpu_ns;
         bench_pgc.heap_scan_bytes += ci.heap_scan_bytes;
         bench_pgc.root_scan_bytes += ci.root_scan_bytes;
+        bench_pgc.mark_wall_ns += ci.mark_ns;
         if (ci.pause_ns > bench_pgc.max_cycle_pause)
             bench_pgc.max_cycle_pause = ci.pause_ns;
         if (ci.heap_goal > 0) {
@@ -374,6 +376,13 @@ static void bench_backend_report(double *max_pause_us, double *p99_pause_us,
     bench_extra("gc_cpu=%.3f", st.gc_cpu_fraction);
     bench_extra("blocked_ms=%.1f", (double)st.assist_blocked_ns_total / 1e6);
     bench_extra("bg_ms=%.1f", (double)st.bg_mark_ns_total / 1e6);
+    /* For the time breakdown (bench/table.sh): idle-worker CPU, the sum of
+     * every stop-the-world, the sum of the concurrent mark phases' wall
+     * time (cycles the sampler saw), and the CPUs the pacer plans for. */
+    bench_extra("idle_ms=%.1f", (double)st.idle_mark_ns_total / 1e6);
+    bench_extra("pause_total_ms=%.2f", (double)st.pause_total_ns / 1e6);
+    bench_extra("mark_wall_ms=%.1f", (double)bench_pgc.mark_wall_ns / 1e6);
+    bench_extra("procs=%d", st.procs);
     bench_extra("heap_peak_mib=%.1f", (double)st.heap_alloc_peak / 1048576.0);
     bench_extra("heap_sys_mib=%.1f", (double)st.heap_sys / 1048576.0);
     if (bench_pgc.cycles_seen) { /* per cycle, over the cycles the sampler saw */
@@ -566,6 +575,13 @@ static BENCH_UNUSED void bench_finish(const char *workload, uint64_t wall_ns)
     printf("RESULT workload=%s backend=%s", workload, bench_state.backend);
     bench_put_num("wall_ms", (double)wall_ns / 1e6, "%.1f");
     printf(" rss_kb=%ld", bench_rss_kb());
+    {
+        /* process CPU (user + system, all threads), for the breakdown */
+        struct rusage ru;
+        if (getrusage(RUSAGE_SELF, &ru) == 0)
+            bench_extra("cpu_ms=%.0f", (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+                                           (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3);
+    }
     bench_put_num("max_pause_us", max_us, "%.0f");
     bench_put_num("p99_pause_us", p99_us, "%.0f");
     bench_put_num("peak_over_goal", pog, "%.3f");

@@ -18,6 +18,12 @@
  * length w of the fraction of the window the probe was running. The MMU
  * curve goes to the file named by BENCH_MMU_FILE ("window_ms mmu" lines).
  *
+ * BENCH_PROBE_ALLOC_US=u makes the probe a light allocating thread (issue
+ * 12's latency probe): every u microseconds it allocates a 32-byte object
+ * (kept in a ring of 64, so it lives a while), spinning on the clock in
+ * between; a gap then includes any time the allocation waited (assist
+ * debt, a stop, a lock). extra= gets probe_alloc_us and probe_allocs.
+ *
  * usage: latency [live_mib [churn_mib]]    defaults 1024 3072
  */
 #include "common.h"
@@ -51,13 +57,29 @@ static struct {
     uint64_t n, dropped;
 } probe;
 
+static uint64_t probe_alloc_ns; /* 0: the probe only spins */
+static uint64_t probe_allocs;
+static void **probe_ring; /* GC-allocated, 64 slots; reachable from here */
+
 static void *probe_thread(void *arg)
 {
     (void)arg;
     uint64_t last = bench_now_ns();
     probe.t_begin = last;
+    uint64_t next_alloc = last + probe_alloc_ns;
     atomic_store_explicit(&probe.running, 1, memory_order_release);
     while (!atomic_load_explicit(&probe.stop, memory_order_relaxed)) {
+        if (probe_alloc_ns && last >= next_alloc) {
+            void **p = B_ALLOC(32);
+            p[0] = p[1] = p[2] = p[3] = NULL;
+            void *old = probe_ring[probe_allocs % 64];
+            B_STORE(probe_ring[probe_allocs % 64], (void *)p);
+            B_FREE(old);
+            probe_allocs++;
+            next_alloc += probe_alloc_ns;
+            if (next_alloc < last)
+                next_alloc = last + probe_alloc_ns;
+        }
         uint64_t now = bench_now_ns();
         if (now - last > GAP_NS) {
             if (probe.n < MAX_GAPS) {
@@ -169,6 +191,8 @@ static void probe_report(long live_mib)
     if (probe.dropped)
         bench_extra("gaps_dropped=%" PRIu64, probe.dropped);
     bench_extra("gap_total_ms=%.1f", (double)prefix[probe.n] / 1e6);
+    if (probe_alloc_ns)
+        bench_extra("probe_allocs=%" PRIu64, probe_allocs);
     bench_extra("probe_ms=%.0f", (double)(probe.t_end - probe.t_begin) / 1e6);
     free(prefix);
     free(sorted);
@@ -236,6 +260,13 @@ int main(int argc, char **argv)
     uint64_t t_build = bench_now_ns();
     bench_phase_start();
 
+    const char *pa = getenv("BENCH_PROBE_ALLOC_US");
+    if (pa != NULL && atol(pa) > 0) {
+        probe_alloc_ns = (uint64_t)atol(pa) * 1000;
+        probe_ring = B_ALLOC(64 * sizeof(void *));
+        memset(probe_ring, 0, 64 * sizeof(void *));
+        bench_extra("probe_alloc_us=%ld", atol(pa));
+    }
     if (B_THREAD_CREATE(&probe.tid, probe_thread, NULL) != 0)
         bench_die("latency: cannot create the probe thread");
     while (!atomic_load_explicit(&probe.running, memory_order_acquire))

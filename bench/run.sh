@@ -357,6 +357,11 @@ DROPIN_SECTION=
 # the "Lifetimes" section (make bench-lifetimes, written by hand from its output): keep it
 LIFE_SECTION=
 [ -f "$DOC" ] && LIFE_SECTION=$(awk '/^## Lifetimes/ {on = 1} on && /^## / && !/^## Lifetimes/ {on = 0} on' "$DOC")
+# hand-written sections from other commands (make bench-table, session
+# measurements): keep every "## " section whose title is listed here
+KEEP_TITLES='Session 3 measurements|Peers: bdwgc and Go, same run|Where the time goes|binary-trees RSS outlier'
+KEPT_SECTIONS=
+[ -f "$DOC" ] && KEPT_SECTIONS=$(awk -v re="^## (${KEEP_TITLES})" '/^## / {on = ($0 ~ re)} on' "$DOC")
 {
     echo "# pacegc benchmarks"
     echo
@@ -419,6 +424,10 @@ LIFE_SECTION=
     if [ -n "$LIFE_SECTION" ]; then
         echo
         printf '%s\n' "$LIFE_SECTION"
+    fi
+    if [ -n "$KEPT_SECTIONS" ]; then
+        echo
+        printf '%s\n' "$KEPT_SECTIONS"
     fi
 } >"$DOC"
 echo "wrote $DOC"

@@ -5,12 +5,17 @@
 // progress. Reports max / p99 gap and the minimum mutator utilization at
 // 1, 10 and 100 ms windows; the MMU curve goes to $BENCH_MMU_FILE.
 //
+// BENCH_PROBE_ALLOC_US=u makes the probe a light allocating goroutine: every
+// u microseconds it allocates a 32-byte object (kept in a ring of 64),
+// spinning on the clock in between (as bench/latency.c).
+//
 // usage: latency [live_mib [churn_mib]]    defaults 1024 3072
 package main
 
 import (
 	"fmt"
 	"os"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -44,11 +49,26 @@ var probe struct {
 	done          chan struct{}
 }
 
+var (
+	probeAllocNs uint64
+	probeAllocs  uint64
+	probeRing    [64]*[4]*int
+)
+
 func probeLoop() {
 	probe.begin = time.Now()
 	last := uint64(0)
+	nextAlloc := probeAllocNs
 	atomic.StoreInt32(&probe.running, 1)
 	for atomic.LoadInt32(&probe.stop) == 0 {
+		if probeAllocNs != 0 && last >= nextAlloc {
+			probeRing[probeAllocs%64] = new([4]*int)
+			probeAllocs++
+			nextAlloc += probeAllocNs
+			if nextAlloc < last {
+				nextAlloc = last + probeAllocNs
+			}
+		}
 		now := uint64(time.Since(probe.begin))
 		if now-last > gapNs {
 			if len(probe.start) < maxGaps {
@@ -173,6 +193,9 @@ func probeReport(liveMiB int64) {
 		harness.Extra("gaps_dropped=%d", probe.dropped)
 	}
 	harness.Extra("gap_total_ms=%.1f", float64(prefix[n])/1e6)
+	if probeAllocNs != 0 {
+		harness.Extra("probe_allocs=%d", probeAllocs)
+	}
 	harness.Extra("probe_ms=%.0f", float64(probe.end)/1e6)
 }
 
@@ -228,6 +251,10 @@ func main() {
 	probe.start = make([]uint64, 0, 1<<16)
 	probe.length = make([]uint64, 0, 1<<16)
 	probe.done = make(chan struct{})
+	if v, err := strconv.ParseInt(os.Getenv("BENCH_PROBE_ALLOC_US"), 10, 64); err == nil && v > 0 {
+		probeAllocNs = uint64(v) * 1000
+		harness.Extra("probe_alloc_us=%d", v)
+	}
 	go probeLoop()
 	for atomic.LoadInt32(&probe.running) == 0 {
 	}

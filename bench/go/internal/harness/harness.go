@@ -289,6 +289,8 @@ func Finish(workload string, wall time.Duration) {
 	rss := int64(-1)
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
 		rss = ru.Maxrss
+		// process CPU (user + system), for bench/table.sh's breakdown
+		Extra("cpu_ms=%.0f", float64(ru.Utime.Nano()+ru.Stime.Nano())/1e6)
 	}
 	peak := -1.0
 	if state.peak > 0 {
