@@ -412,6 +412,56 @@ static void reprotect_run(pgc_marker *m, uintptr_t lo, uintptr_t hi)
         queue_written(m, lo, hi);
 }
 
+/* Calls fn on each maximal run [lo, hi) of adjacent in-use scanned spans
+ * below end, in address order (free pages and atomic spans end a run), and
+ * returns the sum of what fn returned. Both tracked modes walk the heap
+ * this way (INV-UFFD-RUNS; mprotect protects only scanned spans too). */
+typedef uint64_t (*scanned_run_fn)(pgc_marker *m, uintptr_t lo, uintptr_t hi);
+static uint64_t each_scanned_run(pgc_marker *m, uintptr_t end, scanned_run_fn fn)
+{
+    uint64_t sum = 0;
+    uintptr_t run = 0;
+    for (uintptr_t x = heap_st.heap_base; x < end;) {
+        pgc_span *s = span_of(x);
+        if (!s || s->kind == KIND_ATOMIC) {
+            if (run) {
+                sum += fn(m, run, x);
+                run = 0;
+            }
+            x = s ? s->start + ((uintptr_t)s->npages << PAGE_SHIFT) : (x + PAGE_SIZE) & ~(PAGE_SIZE - 1);
+            continue;
+        }
+        if (!run)
+            run = x;
+        x = s->start + ((uintptr_t)s->npages << PAGE_SHIFT);
+    }
+    if (run)
+        sum += fn(m, run, end);
+    return sum;
+}
+
+/* The written (unprotected) pages of one run of scanned spans: each
+ * stretch of them protected again and, with m, its marked slots queued.
+ * Returns the written pages. */
+static uint64_t mprotect_run(pgc_marker *m, uintptr_t lo, uintptr_t hi)
+{
+    uint64_t pages = 0;
+    uintptr_t run = 0;
+    for (uintptr_t x = lo; x < hi; x += OS_PAGE) {
+        if (!prot_test(page_no(x))) {
+            pages++;
+            if (!run)
+                run = x;
+        } else if (run) {
+            reprotect_run(m, run, x);
+            run = 0;
+        }
+    }
+    if (run)
+        reprotect_run(m, run, hi);
+    return pages;
+}
+
 /* One round: every written page of an in-use scanned span is protected
  * again and, with m, its marked slots queued. Returns the written pages. */
 static uint64_t mprotect_round(pgc_marker *m)
@@ -419,33 +469,7 @@ static uint64_t mprotect_round(pgc_marker *m)
     uintptr_t end = heap_end_now();
     if (load_seq_cst(&prot_hi) < end)
         store_seq_cst(&prot_hi, end); /* before any page above the old end is protected */
-    uint64_t pages = 0;
-    uintptr_t run = 0;
-    for (uintptr_t x = heap_st.heap_base; x < end;) {
-        pgc_span *s = span_of(x);
-        if (!s || s->kind == KIND_ATOMIC) {
-            if (run) {
-                reprotect_run(m, run, x);
-                run = 0;
-            }
-            x = s ? s->start + ((uintptr_t)s->npages << PAGE_SHIFT) : (x + PAGE_SIZE) & ~(PAGE_SIZE - 1);
-            continue;
-        }
-        uintptr_t send = s->start + ((uintptr_t)s->npages << PAGE_SHIFT);
-        for (; x < send; x += OS_PAGE) {
-            if (!prot_test(page_no(x))) {
-                pages++;
-                if (!run)
-                    run = x;
-            } else if (run) {
-                reprotect_run(m, run, x);
-                run = 0;
-            }
-        }
-    }
-    if (run)
-        reprotect_run(m, run, end);
-    return pages;
+    return each_scanned_run(m, end, mprotect_run);
 }
 
 /* Pause #2 found marking complete (none-mprotect): INV-PROT-CYCLE. */
@@ -571,26 +595,7 @@ static uint64_t scan_written(pgc_marker *m)
      * protection still happens at nobarrier_prepare, before any object of
      * the cycle is scanned, or in a read that reports the page, so a page
      * read as not written holds what its objects' last scan saw. */
-    uintptr_t end = heap_end_now();
-    uint64_t pages = 0;
-    uintptr_t run = 0;
-    for (uintptr_t x = heap_st.heap_base; x < end;) {
-        pgc_span *s = span_of(x);
-        if (!s || s->kind == KIND_ATOMIC) {
-            if (run) {
-                pages += uffd_scan_run(m, run, x);
-                run = 0;
-            }
-            x = s ? s->start + ((uintptr_t)s->npages << PAGE_SHIFT) : (x + PAGE_SIZE) & ~(PAGE_SIZE - 1);
-            continue;
-        }
-        if (!run)
-            run = x;
-        x = s->start + ((uintptr_t)s->npages << PAGE_SHIFT);
-    }
-    if (run)
-        pages += uffd_scan_run(m, run, end);
-    return pages;
+    return each_scanned_run(m, heap_end_now(), uffd_scan_run);
 }
 
 /* Read and re-protect the written pages of [lo, end); with m, queue their
