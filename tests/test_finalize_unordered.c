@@ -19,6 +19,8 @@
 #include "pacegc.h"
 #include "check.h"
 #include "testhooks.h"
+#define PGC_TEST_NEED_MODE
+#include "testutil.h" /* check_barrier_mode */
 
 #include <pthread.h>
 #include <stdint.h>
@@ -109,10 +111,7 @@ static void run_mode(const char *mode)
 {
     setenv("PGC_BARRIER", mode, 1);
     pgc_init();
-    pgc_stats st;
-    pgc_read_stats(&st);
-    CHECK(strcmp(pgc_barrier_mode_name(st.barrier_mode), mode) == 0, "mode %s, want %s",
-          pgc_barrier_mode_name(st.barrier_mode), mode);
+    check_barrier_mode(mode);
     pgc_set_finalize_on_demand(1);
     wlinks = calloc(16, sizeof *wlinks);
 

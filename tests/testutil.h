@@ -95,6 +95,22 @@ static __attribute__((unused)) char task_state(int tid, char *wchan, size_t wn)
 
 #endif /* PGC_TEST_NEED_CONTROL */
 
+/* ---- The barrier mode in use is the one asked for --------------------------- */
+#ifdef PGC_TEST_NEED_MODE
+#include "check.h"
+#include "pacegc.h"
+#include <string.h>
+
+/* After init: the collector runs in barrier mode `want` (a PGC_BARRIER name). */
+static __attribute__((unused)) void check_barrier_mode(const char *want)
+{
+    pgc_stats st;
+    pgc_read_stats(&st);
+    CHECK(strcmp(pgc_barrier_mode_name(st.barrier_mode), want) == 0, "PGC_BARRIER=%s but the mode is %s", want,
+          pgc_barrier_mode_name(st.barrier_mode));
+}
+#endif /* PGC_TEST_NEED_MODE */
+
 /* ---- A complete binary tree of GC objects, checked node by node ---------- */
 #ifdef PGC_TEST_NEED_TREE
 #include "check.h"

@@ -26,6 +26,8 @@
 #include <gc.h>
 #include "../check.h"
 #include "testhooks.h"
+#define PGC_TEST_NEED_MODE
+#include "../testutil.h" /* check_barrier_mode */
 
 #include <sched.h>
 #include <stdatomic.h>
@@ -132,10 +134,7 @@ static void run_mode(const char *mode)
 {
     setenv("PGC_BARRIER", mode, 1);
     GC_INIT();
-    pgc_stats st;
-    pgc_read_stats(&st);
-    CHECK(strcmp(pgc_barrier_mode_name(st.barrier_mode), mode) == 0, "mode %s, want %s",
-          pgc_barrier_mode_name(st.barrier_mode), mode);
+    check_barrier_mode(mode);
     GC_set_finalize_on_demand(1);
     links = GC_MALLOC_ATOMIC(8 * sizeof *links);
     memset(links, 0, 8 * sizeof *links);
