@@ -26,8 +26,40 @@ typedef struct ring {
 } ring;
 
 static _Atomic uint64_t counter[NT];
+/* Per thread over the window: CPU time, and the time it sat runnable on
+ * the run queue (schedstat field 2), sampled by the thread itself at the
+ * window's ends: tells the scheduler's share of the unfairness from the
+ * collector's (a thread that waits in the collector has neither). */
+static _Atomic int sample_req; /* 1: take the start sample, 2: the end one */
+static uint64_t cpu_ns[NT][2], runq_ns[NT][2];
+static _Atomic int sampled[NT];
 static atomic_int stop;
 static ring *rings[NT]; /* globals: roots */
+
+static uint64_t thread_runq_ns(void)
+{
+    char buf[128];
+    FILE *f = fopen("/proc/thread-self/schedstat", "r");
+    if (f == NULL)
+        return 0;
+    unsigned long long run = 0, wait = 0;
+    if (fgets(buf, sizeof buf, f) == NULL || sscanf(buf, "%llu %llu", &run, &wait) != 2)
+        wait = 0;
+    fclose(f);
+    return wait;
+}
+
+static void maybe_sample(int id)
+{
+    int req = atomic_load_explicit(&sample_req, memory_order_acquire);
+    if (req == 0 || atomic_load_explicit(&sampled[id], memory_order_relaxed) >= req)
+        return;
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    cpu_ns[id][req - 1] = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    runq_ns[id][req - 1] = thread_runq_ns();
+    atomic_store_explicit(&sampled[id], req, memory_order_release);
+}
 
 static void *worker(void *arg)
 {
@@ -45,6 +77,8 @@ static void *worker(void *arg)
         B_STORE(r->slot[i % RING], p);
         B_FREE(old);
         atomic_fetch_add_explicit(&counter[id], 1, memory_order_relaxed);
+        if ((i & 255) == 0)
+            maybe_sample(id);
     }
     for (uint64_t k = 0; k < RING && k < i; k++) {
         uint64_t j = i - 1 - k, *p = r->slot[j % RING];
@@ -80,10 +114,15 @@ int main(int argc, char **argv)
     for (int i = 0; i < NT; i++)
         a[i] = atomic_load(&counter[i]);
     uint64_t t0 = bench_now_ns();
+    atomic_store(&sample_req, 1);
     sleep_ms(window_ms);
     for (int i = 0; i < NT; i++)
         b[i] = atomic_load(&counter[i]);
     uint64_t t1 = bench_now_ns();
+    atomic_store(&sample_req, 2);
+    for (int i = 0; i < NT; i++) /* each thread answers within 256 allocations */
+        while (atomic_load_explicit(&sampled[i], memory_order_acquire) < 2)
+            sleep_ms(1);
     atomic_store(&stop, 1);
     for (int i = 0; i < NT; i++)
         B_THREAD_JOIN(th[i]);
@@ -97,6 +136,11 @@ int main(int argc, char **argv)
     bench_extra("fairness=%.3f", mx ? (double)mn / (double)mx : 0.0);
     bench_extra("counts=%" PRIu64 "/%" PRIu64 "/%" PRIu64, b[0] - a[0], b[1] - a[1], b[2] - a[2]);
     bench_extra("allocs_per_s=%.0f", (double)sum / ((double)(t1 - t0) / 1e9));
+    /* approximately the window (sampled within 256 allocations of its ends) */
+    bench_extra("thread_cpu_ms=%.0f/%.0f/%.0f", (cpu_ns[0][1] - cpu_ns[0][0]) / 1e6,
+                (cpu_ns[1][1] - cpu_ns[1][0]) / 1e6, (cpu_ns[2][1] - cpu_ns[2][0]) / 1e6);
+    bench_extra("thread_runq_ms=%.0f/%.0f/%.0f", (runq_ns[0][1] - runq_ns[0][0]) / 1e6,
+                (runq_ns[1][1] - runq_ns[1][0]) / 1e6, (runq_ns[2][1] - runq_ns[2][0]) / 1e6);
     bench_finish("fairness", 0);
     return 0;
 }
