@@ -57,6 +57,27 @@ static struct {
     uint64_t n, dropped;
 } probe;
 
+/* BENCH_PROBE_SCHED=1: the probe calls getrusage(RUSAGE_THREAD) at every
+ * step, and each gap is classed by the context switches inside it:
+ * "preempted" (involuntary switches only: another runnable thread had the
+ * CPU, the scheduler's doing with more runnable threads than CPUs),
+ * "slept" (a voluntary switch: the probe waited on a futex, which is a
+ * stop by the collector, a lock or a wait inside the library) or "ran"
+ * (no switch: the probe was on the CPU, in an allocation, a signal handler
+ * or a page fault). extra= gets each class's total and longest gap, and
+ * the time of gaps that contained an allocation. Costs a system call per
+ * step. */
+static int probe_sched;
+enum { GC_PREEMPTED, GC_SLEPT, GC_RAN, GC_NCLASS };
+static const char *const gap_class_name[GC_NCLASS] = {"preempted", "slept", "ran"};
+static struct {
+    uint64_t total[GC_NCLASS], max[GC_NCLASS];
+    uint64_t n[GC_NCLASS];
+    uint64_t alloc_ns, alloc_max, alloc_gaps; /* gaps that contained an allocation */
+    uint64_t max_gap;
+    int max_class;
+} split;
+
 static uint64_t probe_alloc_ns; /* 0: the probe only spins */
 static uint64_t probe_allocs;
 static void **probe_ring; /* GC-allocated, 64 slots; reachable from here */
@@ -68,9 +89,17 @@ static void *probe_thread(void *arg)
     probe.t_begin = last;
     uint64_t next_alloc = last + probe_alloc_ns;
     atomic_store_explicit(&probe.running, 1, memory_order_release);
+    struct rusage ru0, ru1;
+    memset(&ru0, 0, sizeof ru0);
+    memset(&ru1, 0, sizeof ru1);
+    if (probe_sched)
+        getrusage(RUSAGE_THREAD, &ru0);
     while (!atomic_load_explicit(&probe.stop, memory_order_relaxed)) {
+        uint64_t a0 = 0, a1 = 0;
         if (probe_alloc_ns && last >= next_alloc) {
+            a0 = bench_now_ns();
             void **p = B_ALLOC(32);
+            a1 = bench_now_ns();
             p[0] = p[1] = p[2] = p[3] = NULL;
             void *old = probe_ring[probe_allocs % 64];
             B_STORE(probe_ring[probe_allocs % 64], (void *)p);
@@ -81,6 +110,29 @@ static void *probe_thread(void *arg)
                 next_alloc = last + probe_alloc_ns;
         }
         uint64_t now = bench_now_ns();
+        if (probe_sched) {
+            getrusage(RUSAGE_THREAD, &ru1);
+            now = bench_now_ns(); /* after the call: its time is the probe's own */
+            if (now - last > GAP_NS) {
+                uint64_t g = now - last, al = a1 - a0;
+                int c = ru1.ru_nvcsw != ru0.ru_nvcsw ? GC_SLEPT : ru1.ru_nivcsw != ru0.ru_nivcsw ? GC_PREEMPTED : GC_RAN;
+                split.total[c] += g;
+                split.n[c]++;
+                if (g > split.max[c])
+                    split.max[c] = g;
+                if (g > split.max_gap) {
+                    split.max_gap = g;
+                    split.max_class = c;
+                }
+                if (al) {
+                    split.alloc_gaps++;
+                    split.alloc_ns += al;
+                    if (al > split.alloc_max)
+                        split.alloc_max = al;
+                }
+            }
+            ru0 = ru1;
+        }
         if (now - last > GAP_NS) {
             if (probe.n < MAX_GAPS) {
                 probe.start[probe.n] = last - probe.t_begin;
@@ -194,6 +246,13 @@ static void probe_report(long live_mib)
     if (probe_alloc_ns)
         bench_extra("probe_allocs=%" PRIu64, probe_allocs);
     bench_extra("probe_ms=%.0f", (double)(probe.t_end - probe.t_begin) / 1e6);
+    if (probe_sched) {
+        for (int c = 0; c < GC_NCLASS; c++)
+            bench_extra("gaps_%s=%" PRIu64 "/%.1fms/max%.0fus", gap_class_name[c], split.n[c], split.total[c] / 1e6,
+                        split.max[c] / 1e3);
+        bench_extra("gaps_alloc=%" PRIu64 "/%.1fms/max%.0fus", split.alloc_gaps, split.alloc_ns / 1e6, split.alloc_max / 1e3);
+        bench_extra("longest_gap_class=%s", gap_class_name[split.max_class]);
+    }
     free(prefix);
     free(sorted);
 }
@@ -267,6 +326,8 @@ int main(int argc, char **argv)
         memset(probe_ring, 0, 64 * sizeof(void *));
         bench_extra("probe_alloc_us=%ld", atol(pa));
     }
+    const char *ps = getenv("BENCH_PROBE_SCHED");
+    probe_sched = ps != NULL && atoi(ps) > 0;
     if (B_THREAD_CREATE(&probe.tid, probe_thread, NULL) != 0)
         bench_die("latency: cannot create the probe thread");
     while (!atomic_load_explicit(&probe.running, memory_order_acquire))
