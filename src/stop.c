@@ -297,11 +297,37 @@ void stop_world(void)
         }
 }
 
+/*
+ * STOP-ROTATE: with the world stopped (threads lock held), the head of the
+ * thread list moves to its tail, so no thread is always first or last in
+ * the order of the stop requests, the releases and the handshakes. The
+ * order decides which thread runs first after a pause when there are more
+ * runnable threads than CPUs, and so which debtor finds the grey work at
+ * pause #1 and marks most of a small heap's cycle: with a fixed order the
+ * last-attached thread did 3x the others' assists and made half their
+ * progress (bench/fairness.c, issue 12).
+ */
+static void rotate_threads(void)
+{
+    pgc_thread *h = stop_st.threads;
+    if (h == NULL || h->next == NULL)
+        return;
+    pgc_thread *tail = h;
+    while (tail->next)
+        tail = tail->next;
+    stop_st.threads = h->next;
+    h->next->prev = NULL;
+    h->next = NULL;
+    h->prev = tail;
+    tail->next = h;
+}
+
 /* Every thread is released before any is woken: one wake-all, so no woken
  * thread can preempt the coordinator between two wake-ups. */
 uint64_t start_world(void)
 {
     pgc_thread *me = pgc_self;
+    rotate_threads();
     for (pgc_thread *t = stop_st.threads; t; t = t->next)
         if (t != me)
             store_release(&t->stop.resume, load_relaxed(&t->stop.stop_req));
