@@ -44,6 +44,7 @@ PGC_STATE assist_state assist_st;
 #define OVER_ASSIST_WORK (64 << 10) /* gcOverAssistWork, gc-notes 2.7 */
 
 static uint64_t assist_mark_chunk(pgc_thread *t, uint64_t work);
+static void credit_flush(double work, bool mutator);
 
 static double dload(_Atomic uint64_t *p)
 {
@@ -383,11 +384,24 @@ static void assist_pay(pgc_thread *t, uint64_t pending)
         }
         t->assist.assist_bytes += (int64_t)(bpw * (double)stolen);
         work -= stolen;
+        bool marked = false;
         if (t->assist.assist_bytes < 0) {
             uint64_t done = assist_mark(t, (uint64_t)work);
             t->assist.assist_bytes += 1 + (int64_t)(bpw * (double)done);
+            marked = done > 0;
         }
+        int64_t before = t->assist.assist_bytes;
         clamp_surplus(t);
+        /* ASSIST-SHARE: the over-assist this thread cannot keep (past the
+         * room before the goal) is scan work done all the same: it pays the
+         * parked debtors, in queue order, instead of being lost. Otherwise
+         * at a small heap the first debtor after pause #1 marked most of
+         * the cycle's work and the others, finding none, waited for the
+         * cycle's end (issue 12: the last-attached thread did 3x the
+         * assists of the others and made half their progress). Every
+         * debtor paid so still passes the hard cap check. */
+        if (marked && before > t->assist.assist_bytes && t->assist.assist_bytes >= 0)
+            credit_flush(wpb * (double)(before - t->assist.assist_bytes), true);
         if (t->assist.assist_bytes >= 0)
             continue;
         if (park(t, true, true, epoch))
@@ -417,6 +431,17 @@ void assist_charge(pgc_thread *t, uint64_t bytes)
  * debtors first, in FIFO order; the rest goes to bg_credit. */
 void assist_flush_bg_credit(uint64_t work)
 {
+    credit_flush((double)work, false);
+}
+
+/* The body of assist_flush_bg_credit; mutator: the caller is an attached
+ * thread outside any critical section (ASSIST-SHARE), which takes the
+ * assist lock stoppably (a stopped debtor may hold it). */
+static void credit_flush(double workd, bool mutator)
+{
+    uint64_t work = (uint64_t)workd;
+    if (work == 0)
+        return;
     if (load_relaxed(&assist_st.aq_head_hint) == 0) {
         fetch_add_relaxed(&assist_st.bg_credit, (int64_t)work);
         fence_seq_cst(); /* INV-AQ-SB: pairs with the fence in park */
@@ -429,7 +454,10 @@ void assist_flush_bg_credit(uint64_t work)
             return;
     }
     double bpw = bytes_per_work();
-    pthread_mutex_lock(&assist_st.assist_lock);
+    if (mutator)
+        lock_stoppable(&assist_st.assist_lock);
+    else
+        pthread_mutex_lock(&assist_st.assist_lock);
     int64_t bytes = (int64_t)(bpw * (double)work);
     while (bytes > 0 && assist_st.aq_head) {
         pgc_thread *t = assist_st.aq_head;
