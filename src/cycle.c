@@ -648,6 +648,31 @@ static void finish_cycle(cycle_ctx *c)
     stats_gclog("markterm");
 }
 
+/*
+ * SWEEP-YIELD: the coordinator's background sweep after a cycle gives up
+ * its CPU every SWEEP_YIELD_NS of sweeping (sched_yield: a no-op unless
+ * another thread is runnable on this CPU). The coordinator wakes from a
+ * sleep for pause #2 and the scheduler favours it over a thread that was
+ * running all along; sweeping a large heap then held a mutator off its CPU
+ * for a whole slice or more (tens of ms at 256 MiB live: bench/latency's
+ * probe, issue 12). Allocators sweep lazily what it has not reached, and
+ * the next cycle's sweep_finish (INV-SWEPT-BEFORE-MARK) still finishes it.
+ */
+#define SWEEP_YIELD_NS 200000ull
+
+static void background_sweep(void)
+{
+    uint64_t t0 = now_ns();
+    while (sweep_one()) {
+        uint64_t now = now_ns();
+        if (now - t0 >= SWEEP_YIELD_NS) {
+            sched_yield();
+            t0 = now_ns();
+        }
+    }
+    sweep_finish(); /* spans taken by lazy sweepers: wait for them */
+}
+
 static void run_cycle(void)
 {
     cycle_ctx c;
@@ -664,7 +689,7 @@ static void run_cycle(void)
         mark_phase(&c); /* else stw1 marked it all (stw_mark_all) */
     finish_cycle(&c);
     lifetimes_after_cycle();
-    sweep_finish();
+    background_sweep();
     cycle_event(CYCLE_EV_RECLAIM_END);
     /* LIMIT-FIXED-COST: the coordinator's own CPU outside the pauses (which
      * count procs x their length already): sweeping, handshakes, the
