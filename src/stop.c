@@ -322,6 +322,22 @@ static void rotate_threads(void)
     tail->next = h;
 }
 
+/* Test hook (tests/test_stop_rotate.c): the tids of the attached threads in
+ * list order, at most max of them; returns how many are attached. The
+ * caller is outside any critical section. */
+PGC_API int pgc__test_thread_order(int *tids, int max);
+int pgc__test_thread_order(int *tids, int max)
+{
+    ensure_init();
+    lock_stoppable(&stop_st.threads_lock);
+    int n = 0;
+    for (pgc_thread *t = stop_st.threads; t; t = t->next, n++)
+        if (n < max)
+            tids[n] = (int)t->tid;
+    pthread_mutex_unlock(&stop_st.threads_lock);
+    return n;
+}
+
 /* Every thread is released before any is woken: one wake-all, so no woken
  * thread can preempt the coordinator between two wake-ups. */
 uint64_t start_world(void)
