@@ -66,10 +66,12 @@ static void wait_for_work(uint64_t max_ns)
 
 static void account(int kind, uint64_t cpu)
 {
-    if (kind == W_IDLE)
+    if (kind == W_IDLE) {
         fetch_add_relaxed(&stats_st.idle_ns, cpu);
-    else
+    } else {
+        fetch_add_relaxed(kind == W_DEDICATED ? &stats_st.dedicated_ns : &stats_st.fractional_ns, cpu);
         fetch_add_relaxed(&stats_st.bg_ns, cpu);
+    }
     /* the limiter is updated at least every ~10 ms while a cycle marks */
     static _Atomic uint64_t last_poll;
     uint64_t now = now_ns(), last = load_relaxed(&last_poll);
