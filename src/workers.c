@@ -242,9 +242,10 @@ void workers_start_cycle(int dedicated, double fractional_goal)
         spawn(W_IDLE, 0);
         have_idle = true;
     }
-    /* INV-FRAC-CARRY: the last cycle's shortfall (its last slice was
-     * accounted before the worker saw the phase end, so it is in
-     * fractional_ns by now). */
+    /* INV-FRAC-CARRY: the last cycle's shortfall. The worker accounts a
+     * slice before it looks at the phase again, so its last slice is
+     * usually in fractional_ns by now; one still being accounted (cycles
+     * back to back) makes the carry at most a slice too large. */
     uint64_t frac_cpu = load_relaxed(&stats_st.fractional_ns);
     double last_share = load_relaxed(&fractional_share);
     uint64_t last_start = load_relaxed(&mark_start_ns);
