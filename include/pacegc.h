@@ -399,8 +399,9 @@ typedef struct pgc_stats {
     /* How marking stays correct (PGC_BARRIER_*, fixed at init). */
     int barrier_mode;
     /* Where the collector's time goes, beyond assist / bg / idle (appended
-     * in session 5). Sweeping is wall time per span (the span sweeps are
-     * too short and many for a thread CPU clock read each). */
+     * in session 5). Sweeping is estimated from the wall time of every 8th
+     * span swept, less samples over 64 us (a preempted thread); the span
+     * sweeps are too short and many for a thread CPU clock read each. */
     uint64_t sweep_ns_total;        /* time spent sweeping spans, all threads */
     uint64_t sweep_lazy_ns_total;   /* of it, by allocating threads (the rest:
                                        the coordinator, inside coord_ns_total) */
