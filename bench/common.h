@@ -276,6 +276,7 @@ static struct {
     uint64_t mark_wall_ns;   /* sum of mark_ns over the cycles seen */
     bench_vec pauses;        /* per-cycle pause_ns */
     uint64_t mark_cpu_ns, heap_scan_bytes, root_scan_bytes; /* sums over the cycles seen */
+    uint64_t traced_bytes, black_bytes; /* sums of heap_traced, heap_black over the cycles seen */
 } bench_pgc;
 
 static void bench_pgc_poll(void)
@@ -297,6 +298,8 @@ static void bench_pgc_poll(void)
         bench_pgc.heap_scan_bytes += ci.heap_scan_bytes;
         bench_pgc.root_scan_bytes += ci.root_scan_bytes;
         bench_pgc.mark_wall_ns += ci.mark_ns;
+        bench_pgc.traced_bytes += ci.heap_traced;
+        bench_pgc.black_bytes += ci.heap_black;
         if (ci.pause_ns > bench_pgc.max_cycle_pause)
             bench_pgc.max_cycle_pause = ci.pause_ns;
         if (ci.heap_goal > 0) {
@@ -383,6 +386,15 @@ static void bench_backend_report(double *max_pause_us, double *p99_pause_us,
     bench_extra("pause_total_ms=%.2f", (double)st.pause_total_ns / 1e6);
     bench_extra("mark_wall_ms=%.1f", (double)bench_pgc.mark_wall_ns / 1e6);
     bench_extra("procs=%d", st.procs);
+    /* the rest of the breakdown: sweeping (all / lazy), the coordinator
+     * outside pauses, the workers by kind, the marked bytes by origin */
+    bench_extra("sweep_ms=%.1f", (double)st.sweep_ns_total / 1e6);
+    bench_extra("sweep_lazy_ms=%.1f", (double)st.sweep_lazy_ns_total / 1e6);
+    bench_extra("coord_ms=%.1f", (double)st.coord_ns_total / 1e6);
+    bench_extra("ded_ms=%.1f", (double)st.dedicated_mark_ns_total / 1e6);
+    bench_extra("frac_ms=%.1f", (double)st.fractional_mark_ns_total / 1e6);
+    bench_extra("traced_mib=%.1f", (double)bench_pgc.traced_bytes / 1048576.0);
+    bench_extra("black_mib=%.1f", (double)bench_pgc.black_bytes / 1048576.0);
     bench_extra("heap_peak_mib=%.1f", (double)st.heap_alloc_peak / 1048576.0);
     bench_extra("heap_sys_mib=%.1f", (double)st.heap_sys / 1048576.0);
     if (bench_pgc.cycles_seen) { /* per cycle, over the cycles the sampler saw */

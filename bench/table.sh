@@ -187,24 +187,33 @@ for w in rows:
     print('| %s | %s | %s | %s | %s | %s | %s |' % (w, *rss, *ps))
 print()
 print('Where the time goes: pacegc, the median-wall run of each row, from its counters (ms).')
-print('CPU = process user+system; mutator = CPU - assist - workers - idle (includes sweeping, allocation and the bench\'s 2 ms stats sampler);')
-print('waiting = assist_blocked_ns_total (thread time allocators spent blocked on assist credit); pauses = pause_total_ns (wall, all stops);')
-print('mark = sum of the cycles\' concurrent mark wall time; workers\' share = bg_mark_ns / (mark x procs) (aim 25%).')
+print('CPU = process user+system; mutator = CPU - every GC part (assist, sweep, coordinator, dedicated, fractional, idle): allocation,')
+print('the program, the bench\'s 2 ms stats sampler and the coordinator\'s CPU inside pauses; sweep = sweep_ns_total (estimated from the wall')
+print('time of every 8th span swept; lazy by allocators, the rest by the coordinator); coordinator = coord_ns_total less its sweeping (CPU outside pauses:')
+print('handshakes, termination checks, bookkeeping); dedicated / fractional = bg_mark_ns_total by worker kind; waiting =')
+print('assist_blocked_ns_total (time allocators spent blocked on assist credit); pauses = pause_total_ns (wall, all stops);')
+print('mark = sum of the cycles\' concurrent mark wall time; workers\' share = bg_mark_ns / (mark x procs) (aim 25%);')
+print('black / traced = MiB allocated black / marked by tracing, summed over the cycles (their sum: heap_marked).')
 print()
-print('| workload | wall | CPU | mutator | assist | workers | idle worker | pauses | waiting | cycles | mark wall | workers\' share of CPUs in mark | GC CPU / CPU |')
-print('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
+print('| workload | wall | CPU | mutator | assist | sweep (lazy) | coordinator | dedicated | fractional | idle worker | pauses | waiting | cycles | mark wall | workers\' share of CPUs in mark | GC CPU / CPU | black / traced MiB |')
+print('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
 for w in rows:
     f = median_run(w, 'pacegc')
     if f is None:
         continue
     g = lambda k: num(f, k) or 0.0
     cpu, a, bg, idle = g('cpu_ms'), g('assist_ms'), g('bg_ms'), g('idle_ms')
+    sw, swl = g('sweep_ms'), g('sweep_lazy_ms')
+    coord = max(0.0, g('coord_ms') - (sw - swl))  # the coordinator's sweeping is in the sweep column
+    ded, frac = g('ded_ms'), g('frac_ms')
     mark, procs = g('mark_wall_ms'), g('procs') or 2
+    gc = a + bg + idle + sw + coord
     share = '%.1f%%' % (100 * bg / (mark * procs)) if mark else '-'
-    gcf = '%.1f%%' % (100 * (a + bg + idle) / cpu) if cpu else '-'
-    print('| %s | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.1f | %.0f | %s | %.0f | %s | %s |' % (
-        w, g('wall_ms'), cpu, cpu - a - bg - idle, a, bg, idle, g('pause_total_ms'), g('blocked_ms'),
-        f.get('num_gc', '-'), mark, share, gcf))
+    gcf = '%.1f%%' % (100 * gc / cpu) if cpu else '-'
+    bt = '%.0f / %.0f' % (g('black_mib'), g('traced_mib')) if 'traced_mib' in f else '-'
+    print('| %s | %.0f | %.0f | %.0f | %.0f | %.0f (%.0f) | %.0f | %.0f | %.0f | %.0f | %.1f | %.0f | %s | %.0f | %s | %s | %s |' % (
+        w, g('wall_ms'), cpu, cpu - gc, a, sw, swl, coord, ded, frac, idle, g('pause_total_ms'), g('blocked_ms'),
+        f.get('num_gc', '-'), mark, share, gcf, bt))
 print()
 print('The same for Go (GODEBUG=gctrace=1 sums; Go 1.19 has no waiting counter) and bdwgc (collection-event callback: time from GC start to end, and stopped time), ms.')
 print('Go\'s assist / workers / idle figures are time a P spent on them (wall time while holding a P), not CPU: on a loaded machine they')

@@ -398,6 +398,18 @@ typedef struct pgc_stats {
     uint64_t stops_claimed;
     /* How marking stays correct (PGC_BARRIER_*, fixed at init). */
     int barrier_mode;
+    /* Where the collector's time goes, beyond assist / bg / idle (appended
+     * in session 5). Sweeping is estimated from the wall time of every 8th
+     * span swept, less samples over 64 us (a preempted thread); the span
+     * sweeps are too short and many for a thread CPU clock read each. */
+    uint64_t sweep_ns_total;        /* time spent sweeping spans, all threads */
+    uint64_t sweep_lazy_ns_total;   /* of it, by allocating threads (the rest:
+                                       the coordinator, inside coord_ns_total) */
+    uint64_t coord_ns_total;        /* CPU of the collector's coordinator thread
+                                       outside pauses: handshakes, termination
+                                       checks, its sweeping, bookkeeping */
+    uint64_t dedicated_mark_ns_total;  /* of bg_mark_ns_total: dedicated workers */
+    uint64_t fractional_mark_ns_total; /* of bg_mark_ns_total: the fractional worker */
 } pgc_stats;
 
 /* out may not be NULL (a fatal error). */
@@ -448,6 +460,12 @@ typedef struct pgc_cycle_info {
                                    per pointer word read plus one, at most its
                                    size */
     uint64_t root_scan_bytes;   /* stacks, registers and data segments scanned */
+    /* heap_marked split (appended in session 5): heap_traced + heap_black
+     * == heap_marked. */
+    uint64_t heap_traced;       /* bytes marked by tracing (reached from the roots) */
+    uint64_t heap_black;        /* bytes allocated black while marking (counted
+                                   from the cache words blackened, less their
+                                   slots still free at pause #2) */
 } pgc_cycle_info;
 
 /* Fills *out with the record of cycle n (1-based) if it is among the last

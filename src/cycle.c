@@ -262,6 +262,7 @@ typedef struct cycle_ctx {
     uint64_t pause_ns;      /* all pauses of this cycle */
     uint64_t stw1_ns, stw2_ns;
     uint64_t heap0, heap1, marked;
+    uint64_t black;         /* of marked, allocated black */
     uint64_t heap_scan0;    /* alloc_st.heap_scan at pause #1 */
     uint64_t peak;          /* largest heap_alloc from the trigger to pause #2 */
     uint64_t assist0, bg0, idle0, blocked0;
@@ -278,9 +279,12 @@ static void note_pause(cycle_ctx *c, uint64_t ns)
     fetch_add_relaxed(&stats_st.stw_cpu_ns, ns * (uint64_t)G.procs);
 }
 
+static uint64_t pause_cpu0; /* coordinator only: its thread CPU when this pause began */
+
 /* The roots lock held: stop the world (end_pause restarts it). */
 static void begin_pause_roots_locked(void)
 {
+    pause_cpu0 = thread_cpu_ns();
     pthread_mutex_lock(&stop_st.threads_lock);
     cycle_event(CYCLE_EV_PRE_STOP_WORLD);
     stop_world();
@@ -303,6 +307,7 @@ static uint64_t end_pause(void)
     cycle_event(CYCLE_EV_POST_START_WORLD);
     pthread_mutex_unlock(&stop_st.threads_lock);
     pthread_mutex_unlock(&roots_st.roots_lock);
+    fetch_add_relaxed(&stats_st.coord_pause_cpu_ns, thread_cpu_ns() - pause_cpu0);
     return released;
 }
 
@@ -536,6 +541,7 @@ static void mark_termination(cycle_ctx *c)
     c->heap1 = load_relaxed(&alloc_st.heap_live);
     c->peak = load_relaxed(&alloc_st.cycle_alloc_peak); /* world stopped: the mark's peak */
     c->marked = load_relaxed(&mark_st.marked_bytes) + black;
+    c->black = black;
     uint64_t hsw = load_relaxed(&mark_st.heap_scan_work);
     c->heap_scan = hsw;
     pthread_mutex_lock(&G.pacer_lock);
@@ -630,6 +636,8 @@ static void finish_cycle(cycle_ctx *c)
     pthread_mutex_unlock(&G.pacer_lock);
     ci.heap_live_end = c->heap1;
     ci.heap_marked = c->marked;
+    ci.heap_black = c->black;
+    ci.heap_traced = c->marked - c->black;
     ci.heap_alloc_peak = c->peak;
     ci.pause_ns = c->pause_ns;
     ci.mark_ns = c->t_term - c->t_mark;
@@ -696,6 +704,7 @@ static void run_cycle(void)
      * bookkeeping of a cycle. Back-to-back cycles under a memory limit are
      * mostly such fixed costs, and the CPU limiter must see them. */
     uint64_t coord = thread_cpu_ns() - cpu0;
+    fetch_add_relaxed(&stats_st.coord_cpu_ns, coord);
     pthread_mutex_lock(&G.pacer_lock);
     if (coord > c.pause_ns)
         pgc_limiter_add_assist_time(&G.limiter, (int64_t)(coord - c.pause_ns));

@@ -13,6 +13,7 @@
 #include "stats.h"
 #include "cycle.h"
 #include "alloc.h"
+#include "sweep.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -58,6 +59,15 @@ static double cpu_fraction(void)
     return (double)gc / ((double)wall * G.procs);
 }
 
+/* The coordinator's CPU outside pauses (cycle.c adds its CPU per cycle at
+ * the cycle's end, and its pause CPU as each pause ends: between the two a
+ * read may see the pauses first, hence the clamp). */
+static uint64_t coordinator_ns(void)
+{
+    uint64_t all = load_relaxed(&stats_st.coord_cpu_ns), in_pauses = load_relaxed(&stats_st.coord_pause_cpu_ns);
+    return all > in_pauses ? all - in_pauses : 0;
+}
+
 /* Go's fmtNSAsMS: whole ms from 10 ms, else two significant digits. */
 static void fmt_ms(char *buf, size_t n, uint64_t ns)
 {
@@ -95,6 +105,19 @@ static void print_gctrace(const pgc_cycle_info *ci, uint64_t heap0, uint64_t hea
     fmt_ms(mc, sizeof mc, ci->mark_cpu_ns);
     fprintf(stderr, "gc %llu: mark %s ms cpu, scanned %.1f MB heap + %.1f MB roots\n",
             (unsigned long long)ci->cycle, mc, mb(ci->heap_scan_bytes), mb(ci->root_scan_bytes));
+    /* The split of marked bytes and background CPU of this cycle; sweeping
+     * and the coordinator since the last line, so mostly the previous
+     * cycle's sweep (this cycle's runs after its line). */
+    static uint64_t last_ded, last_frac, last_lazy, last_bg, last_coord; /* coordinator only */
+    uint64_t ded = load_relaxed(&stats_st.dedicated_ns), frac = load_relaxed(&stats_st.fractional_ns);
+    uint64_t lazy = load_relaxed(&sweep_lazy_ns), bgs = load_relaxed(&sweep_bg_ns), coord = coordinator_ns();
+    fprintf(stderr,
+            "gc %llu: marked %.1f MB traced + %.1f MB black; workers %.3f ms dedicated + %.3f ms fractional cpu; "
+            "since the last line: sweep %.3f ms lazy + %.3f ms background, coordinator %.3f ms cpu outside pauses\n",
+            (unsigned long long)ci->cycle, mb(ci->heap_traced), mb(ci->heap_black), ms(ded - last_ded),
+            ms(frac - last_frac), ms(lazy - last_lazy), ms(bgs - last_bg),
+            ms(coord > last_coord ? coord - last_coord : 0));
+    last_ded = ded, last_frac = frac, last_lazy = lazy, last_bg = bgs, last_coord = coord;
     if (ci->blocked_ns >= 1000)
         fprintf(stderr, "gc %llu: assists blocked %.3f ms waiting for credit\n",
                 (unsigned long long)ci->cycle, ms(ci->blocked_ns));
@@ -168,6 +191,11 @@ void pgc_read_stats(pgc_stats *out)
     out->stops_signalled = load_relaxed(&stop_st.stops_signalled);
     out->stops_claimed = load_relaxed(&stop_st.stops_claimed);
     out->barrier_mode = pgc__barrier_mode;
+    out->sweep_lazy_ns_total = load_relaxed(&sweep_lazy_ns);
+    out->sweep_ns_total = out->sweep_lazy_ns_total + load_relaxed(&sweep_bg_ns);
+    out->coord_ns_total = coordinator_ns();
+    out->dedicated_mark_ns_total = load_relaxed(&stats_st.dedicated_ns);
+    out->fractional_mark_ns_total = load_relaxed(&stats_st.fractional_ns);
     pgc_thread *t = lib_enter_self(); /* INV-STW-LOCKS */
     pthread_mutex_lock(&G.pacer_lock);
     out->cons_mark = pgc_pacer_cons_mark(&G.pacer);

@@ -17,6 +17,12 @@ typedef struct stats_state {
     /* CPU of background workers (dedicated/fractional, and idle) and of
      * pauses (wall time x procs), added by workers.c and cycle.c. */
     _Atomic uint64_t bg_ns, idle_ns, stw_cpu_ns;
+    /* bg_ns split by worker kind (workers.c adds both with bg_ns). */
+    _Atomic uint64_t dedicated_ns, fractional_ns;
+    /* The coordinator's thread CPU in cycles (run_cycle: from the start of
+     * a cycle to the end of its sweep) and, of it, in pauses (from the stop
+     * request to the world's release); cycle.c adds them. */
+    _Atomic uint64_t coord_cpu_ns, coord_pause_cpu_ns;
     _Atomic uint64_t last_stack_scan, last_globals_scan;
     pthread_mutex_t stats_lock;
     pgc_cycle_info cycle_ring[256]; /* stats lock */

@@ -7,7 +7,8 @@
  * procs = 2 that is no dedicated worker and one fractional worker at 50% of
  * one CPU (25% of two). The fractional worker marks in ~100 us slices and
  * sleeps whenever its CPU time (thread CPU clock) is ahead of its share of
- * the mark phase's wall time.
+ * the mark phase's wall time, plus what it fell short by in the last cycle
+ * (INV-FRAC-CARRY).
  *
  * An idle worker runs at SCHED_IDLE, which Linux schedules only on an
  * otherwise idle CPU; its time is counted apart (idle_ns) and, like Go's
@@ -21,6 +22,7 @@
 #include "workers.h"
 
 #include <sched.h>
+#include <sys/prctl.h>
 #include <string.h>
 #include <time.h>
 
@@ -43,6 +45,24 @@ static _Atomic uint32_t cycle_seq;
 static _Atomic int want_dedicated;
 static _Atomic double fractional_share; /* CPUs: procs x per-proc fractional goal */
 static _Atomic uint64_t mark_start_ns;
+/*
+ * INV-FRAC-CARRY: the fractional worker's budget in a cycle is its share of
+ * the mark phase's wall time plus frac_carry_ns, the CPU it fell short of
+ * its budget by in the cycle before (at most half that cycle's budget; none
+ * carried when it was ahead). A mark phase ends with time no worker can use
+ * (the pool runs dry while the last grey objects are scanned, handshakes,
+ * the termination checks) and starts with the worker's wake-up; those are
+ * a fixed cost per cycle, so in cycles of a few ms the worker fell short of
+ * 25% of the CPUs by 3-6 points, cycle after cycle. With the carry it runs
+ * ahead early in the next cycle, while grey work is plentiful, and its
+ * share over the cycles meets the aim. The cap keeps an overloaded machine
+ * (where no budget is met) from turning the worker into a dedicated one.
+ * Written by the coordinator in workers_start_cycle before it bumps
+ * cycle_seq (like the parameters above); mark_end_ns by the coordinator in
+ * pause #2; frac_cpu0 coordinator only.
+ */
+static _Atomic int64_t frac_carry_ns;
+static uint64_t mark_end_ns, frac_cpu0, frac_budget;
 
 static worker workers[MAX_WORKERS]; /* coordinator only */
 static int nworkers, ndedicated;
@@ -66,10 +86,12 @@ static void wait_for_work(uint64_t max_ns)
 
 static void account(int kind, uint64_t cpu)
 {
-    if (kind == W_IDLE)
+    if (kind == W_IDLE) {
         fetch_add_relaxed(&stats_st.idle_ns, cpu);
-    else
+    } else {
+        fetch_add_relaxed(kind == W_DEDICATED ? &stats_st.dedicated_ns : &stats_st.fractional_ns, cpu);
         fetch_add_relaxed(&stats_st.bg_ns, cpu);
+    }
     /* the limiter is updated at least every ~10 ms while a cycle marks */
     static _Atomic uint64_t last_poll;
     uint64_t now = now_ns(), last = load_relaxed(&last_poll);
@@ -98,6 +120,7 @@ static void run_mark(worker *w)
 {
     double share = load_relaxed(&fractional_share);
     uint64_t start = load_relaxed(&mark_start_ns);
+    double carry = (double)load_relaxed(&frac_carry_ns);
     if (w->kind == W_DEDICATED && w->index >= load_relaxed(&want_dedicated))
         return;
     if (w->kind == W_FRACTIONAL && share <= 0)
@@ -123,7 +146,7 @@ static void run_mark(worker *w)
     while (load_acquire(&G.phase) == PHASE_MARK) {
         uint64_t now = now_ns();
         if (w->kind == W_FRACTIONAL) {
-            double allowed = share * (double)(now - start);
+            double allowed = share * (double)(now - start) + carry; /* INV-FRAC-CARRY */
             if ((double)my_cpu > allowed) {
                 if (active) {
                     marker_end(&m);
@@ -173,6 +196,10 @@ static void *worker_main(void *arg)
 {
     worker *w = arg;
     pgc__mark_worker = true; /* may block on the assist lock (assist_work_published) */
+    /* The fractional worker sleeps ~100 us at a time: the default 50 us
+     * timer slack would add half of that to each sleep. */
+    if (w->kind == W_FRACTIONAL)
+        prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
     if (w->kind == W_IDLE) {
         struct sched_param sp = { 0 };
         pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp);
@@ -215,6 +242,23 @@ void workers_start_cycle(int dedicated, double fractional_goal)
         spawn(W_IDLE, 0);
         have_idle = true;
     }
+    /* INV-FRAC-CARRY: the last cycle's shortfall. The worker accounts a
+     * slice before it looks at the phase again, so its last slice is
+     * usually in fractional_ns by now; one still being accounted (cycles
+     * back to back) makes the carry at most a slice too large. */
+    uint64_t frac_cpu = load_relaxed(&stats_st.fractional_ns);
+    double last_share = load_relaxed(&fractional_share);
+    uint64_t last_start = load_relaxed(&mark_start_ns);
+    int64_t carry = 0;
+    if (last_share > 0 && mark_end_ns > last_start) {
+        double budget = last_share * (double)(mark_end_ns - last_start) + (double)frac_budget;
+        double short_by = budget - (double)(frac_cpu - frac_cpu0);
+        double cap = last_share * (double)(mark_end_ns - last_start) / 2;
+        carry = short_by <= 0 ? 0 : (int64_t)(short_by < cap ? short_by : cap);
+    }
+    frac_cpu0 = frac_cpu;
+    frac_budget = (uint64_t)carry;
+    store_relaxed(&frac_carry_ns, carry);
     store_relaxed(&want_dedicated, dedicated);
     store_relaxed(&fractional_share, fractional_goal * G.procs);
     store_relaxed(&mark_start_ns, now_ns());
@@ -226,6 +270,7 @@ void workers_start_cycle(int dedicated, double fractional_goal)
 /* Pause #2: the phase change stops the workers' loops; wake any sleeper. */
 void workers_end_cycle(void)
 {
+    mark_end_ns = now_ns(); /* INV-FRAC-CARRY */
     pthread_mutex_lock(&mark_st.pool_lock);
     pthread_cond_broadcast(&mark_st.pool_cv);
     pthread_mutex_unlock(&mark_st.pool_lock);
@@ -242,4 +287,5 @@ void workers_fork_child(void)
     nworkers = 0;
     ndedicated = 0;
     have_fractional = have_idle = false;
+    mark_end_ns = 0; /* no carry from the parent's cycles (INV-FRAC-CARRY) */
 }
