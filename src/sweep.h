@@ -8,6 +8,7 @@
 
 PGC_INTERNAL_API void sweep_init(void);
 PGC_INTERNAL_API bool sweep_span(pgc_span *s, bool *freed);
+PGC_INTERNAL_API pgc_span *sweep_span_take(pgc_span *s);
 PGC_INTERNAL_API bool sweep_one(void);
 PGC_INTERNAL_API void sweep_finish(void);
 PGC_INTERNAL_API void sweep_start_cycle(void);
