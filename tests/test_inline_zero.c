@@ -1,5 +1,6 @@
 // TEST-ENV: PGC_GOGC=off
 // TEST-TIMEOUT: 60
+// TEST-TSAN: yes
 /*
  * test_inline_zero - pgc_alloc of a constant size up to 256 bytes
  * (INV-ZERO-VISIBLE, include/pacegc.h): the inline path then zeroes the
