@@ -86,7 +86,8 @@ PGC_API void *pgc_base(const void *p);
  * lowest free slot of the thread's cache for the size class (one branch),
  * the slot's alloc bit, and for pgc_alloc the zeroing; anything else (an
  * empty cache, an unattached thread, a larger object) calls the library,
- * which does exactly what it did before. The library also defines both
+ * which does exactly what it did before (for a constant size, pgc_alloc's
+ * requested bytes are zeroed after either path: INV-ZERO-VISIBLE). The library also defines both
  * functions out of line (their address, PGC_NO_INLINE, other compilers).
  * docs/DESIGN.md, "The path of an allocation", has the invariants.
  *
@@ -138,7 +139,11 @@ PGC_API void pgc__stop_deferred(void);
 /* The inline path, as the body of pgc_alloc and pgc_alloc_atomic (a macro:
  * an inline definition with external linkage may not call a static
  * function). kind 0 is pgc_alloc (zeroed), 1 pgc_alloc_atomic. */
+/* pgc_alloc zeroes the requested bytes after the paths join (a constant
+ * size only: INV-ZERO-VISIBLE, below). */
+#define PGC__ZERO_AT_JOIN(size) (__builtin_constant_p(size) && (size) <= PGC__INLINE_MAX)
 #define PGC__ALLOC_BODY(size, kind)                                                                    \
+    void *pgc__r;                                                                                      \
     struct pgc__thread *pgc__t = pgc__tl;                                                              \
     if (__builtin_expect(pgc__t != NULL && (size) <= PGC__INLINE_MAX, 1)) {                            \
         size_t pgc__cls = (((size) ? (size) : 1) + 15) >> 4;                                           \
@@ -161,16 +166,27 @@ PGC_API void pgc__stop_deferred(void);
             pgc__t->in_lib = pgc__depth; /* leave */                                                   \
             if (__builtin_expect(pgc__t->stop_deferred, 0) && pgc__depth == 0)                         \
                 pgc__stop_deferred();                                                                  \
-            if ((kind) == 0) /* INV-ZERO-OUTSIDE */                                                    \
+            if ((kind) == 0 && !PGC__ZERO_AT_JOIN(size)) /* INV-ZERO-OUTSIDE */                        \
                 __builtin_memset(pgc__p, 0, pgc__csize);                                               \
-            return pgc__p;                                                                             \
+            else if ((kind) == 0) /* the tail here, the requested bytes below */                       \
+                __builtin_memset((char *)pgc__p + (size), 0, pgc__csize - (size));                     \
+            pgc__r = pgc__p;                                                                           \
+            goto pgc__done;                                                                            \
         }                                                                                              \
         __atomic_signal_fence(__ATOMIC_SEQ_CST);                                                       \
         pgc__t->in_lib = pgc__depth;                                                                   \
         if (__builtin_expect(pgc__t->stop_deferred, 0) && pgc__depth == 0)                             \
             pgc__stop_deferred();                                                                      \
     }                                                                                                  \
-    return pgc__alloc_slow((size), (kind));
+    pgc__r = pgc__alloc_slow((size), (kind));                                                          \
+pgc__done:                                                                                             \
+    /* INV-ZERO-VISIBLE: with a constant size, the requested bytes are                                \
+     * zeroed once after both paths join (again, on the rare slow path), so                           \
+     * the compiler sees the fresh object read as zero on every path and                              \
+     * pgc_store over its fields is a plain store. */                                                 \
+    if ((kind) == 0 && PGC__ZERO_AT_JOIN(size) && pgc__r != NULL)                                      \
+        __builtin_memset(pgc__r, 0, (size));                                                           \
+    return pgc__r;
 
 /* GNU inline semantics: these definitions are only ever inlined, never
  * emitted, so a program may redeclare the functions, take their address

@@ -195,8 +195,8 @@ static pgc_span *central_take(unsigned kind, int sclass, pgc_span *give, bool gi
             return s;
         if (!u)
             break;
-        bool freed;
-        sweep_span(u, &freed); /* files it on a swept list, or frees it */
+        if ((s = sweep_span_take(u)) != NULL) /* INV-SWEEP-TAKE */
+            return s;
         lib_preempt(pgc_self);
     }
     bool fresh;

@@ -109,7 +109,9 @@ static inline uintptr_t page_index(uintptr_t addr) { return (addr - heap_st.heap
 
 static void bin_insert(pgc_span *s)
 {
-    pgc_span **bin = &heap_st.free_bins[s->npages < NUM_FREE_BINS ? s->npages : 0];
+    size_t n = s->npages < NUM_FREE_BINS ? s->npages : 0;
+    pgc_span **bin = &heap_st.free_bins[n];
+    heap_st.bin_mask[n / 64] |= 1ull << (n % 64); /* INV-BIN-MASK (bit 0 unused) */
     s->prev = NULL;
     s->next = *bin;
     if (*bin)
@@ -119,7 +121,8 @@ static void bin_insert(pgc_span *s)
 
 static void bin_remove(pgc_span *s)
 {
-    pgc_span **bin = &heap_st.free_bins[s->npages < NUM_FREE_BINS ? s->npages : 0];
+    size_t n = s->npages < NUM_FREE_BINS ? s->npages : 0;
+    pgc_span **bin = &heap_st.free_bins[n];
     if (s->prev)
         s->prev->next = s->next;
     else
@@ -127,6 +130,8 @@ static void bin_remove(pgc_span *s)
     if (s->next)
         s->next->prev = s->prev;
     s->next = s->prev = NULL;
+    if (!*bin)
+        heap_st.bin_mask[n / 64] &= ~(1ull << (n % 64)); /* INV-BIN-MASK */
 }
 
 static void set_free_ends(pgc_span *s)
@@ -182,9 +187,14 @@ static void insert_free(pgc_span *s)
 
 static pgc_span *find_free(size_t npages)
 {
-    for (size_t n = npages; n < NUM_FREE_BINS; n++)
-        if (heap_st.free_bins[n])
-            return heap_st.free_bins[n];
+    /* the smallest non-empty exact bin >= npages (INV-BIN-MASK) */
+    for (size_t w = npages / 64; npages < NUM_FREE_BINS && w < NUM_FREE_BINS / 64; w++) {
+        uint64_t m = heap_st.bin_mask[w] & (w == 0 ? ~1ull : ~0ull); /* bin 0 is not an exact bin */
+        if (w == npages / 64)
+            m &= ~0ull << (npages % 64);
+        if (m)
+            return heap_st.free_bins[w * 64 + (size_t)__builtin_ctzll(m)];
+    }
     pgc_span *best = NULL;
     for (pgc_span *s = heap_st.free_bins[0]; s; s = s->next)
         if (s->npages >= npages && (!best || s->npages < best->npages ||

@@ -7,6 +7,7 @@
 #include "internal.h"
 
 #define NUM_FREE_BINS 128
+_Static_assert(NUM_FREE_BINS % 64 == 0, "bin_mask holds whole words");
 
 typedef struct heap_state {
     /* Immutable after heap_init (inside ensure_init); read anywhere. */
@@ -28,6 +29,9 @@ typedef struct heap_state {
     pthread_mutex_t heap_lock;
     uintptr_t heap_end;          /* committed prefix of the reservation */
     pgc_span *free_bins[NUM_FREE_BINS]; /* free spans of exactly n pages; [0] = larger */
+    /* INV-BIN-MASK: bit n of bin_mask[n / 64] is set iff free_bins[n] is
+     * not empty (n >= 1), so find_free skips the empty bins in a word. */
+    uint64_t bin_mask[NUM_FREE_BINS / 64];
     pgc_span *spare_spans;       /* recycled descriptors */
     _Atomic uint64_t heap_sys;   /* committed bytes (heap lock writes, relaxed reads) */
     _Atomic uint64_t heap_released; /* committed bytes returned to the OS (scavenged) */

@@ -30,7 +30,7 @@ static uint32_t popcount_words(_Atomic uint64_t *bits, uint32_t n)
     return c;
 }
 
-/* Time in sweep_span, estimated: every SWEEP_SAMPLEth span a thread sweeps
+/* Time in sweep_bits (the bitmap sweep of a span, on every path), estimated: every SWEEP_SAMPLEth span a thread sweeps
  * is timed (wall, two now_ns reads, ~40 ns each here, where a thread CPU
  * clock read costs ~290 ns; a span sweeps in ~0.2-2 us) and counted
  * SWEEP_SAMPLE times. A sample over SWEEP_SAMPLE_MAX_NS is dropped: the
@@ -44,17 +44,12 @@ _Atomic uint64_t sweep_lazy_ns, sweep_bg_ns;
 static __thread uint32_t sweep_nth;
 
 /*
- * Sweep s, which the caller has taken off an unswept list. Files it on the
- * swept list of its class, or frees it (*freed). Returns false if s was not
- * in need of sweeping.
+ * Sweep the bitmaps of s, which the caller has taken off an unswept list
+ * and claimed (sweepgen sg - 2 -> sg - 1). Returns the objects left
+ * allocated; s is marked swept (sweepgen sg) but not yet filed or freed.
  */
-bool sweep_span(pgc_span *s, bool *freed)
+static uint32_t sweep_bits(pgc_span *s, uint32_t sg)
 {
-    uint32_t sg = load_relaxed(&G.sweepgen);
-    uint32_t expect = sg - 2;
-    *freed = false;
-    if (!atomic_compare_exchange_strong(&s->sweepgen, &expect, sg - 1))
-        return false;
     uint64_t t0 = ++sweep_nth % SWEEP_SAMPLE == 0 ? now_ns() : 0;
     uint32_t nw = (s->nelems + 63) / 64;
     uint64_t size = s->sclass ? s->elem_size : (uint64_t)s->npages << PAGE_SHIFT;
@@ -90,6 +85,23 @@ bool sweep_span(pgc_span *s, bool *freed)
         s->needzero = 1;
     /* release: the bitmaps above are complete before anyone sees it swept */
     store_release(&s->sweepgen, sg);
+    uint64_t dt = t0 ? now_ns() - t0 : 0;
+    if (dt && dt < SWEEP_SAMPLE_MAX_NS)
+        fetch_add_relaxed(pgc_self ? &sweep_lazy_ns : &sweep_bg_ns, dt * SWEEP_SAMPLE);
+    return after;
+}
+
+/* Claim s for sweeping: false if it was not in need of sweeping. */
+static bool sweep_claim(pgc_span *s, uint32_t sg)
+{
+    uint32_t expect = sg - 2;
+    return atomic_compare_exchange_strong(&s->sweepgen, &expect, sg - 1);
+}
+
+/* File a swept span with `after` objects allocated on the swept list of
+ * its class (or the large list), or free it if it holds none (*freed). */
+static void sweep_file(pgc_span *s, uint32_t sg, uint32_t after, bool *freed)
+{
     if (after == 0) {
         kinds_span_dies(s);
         heap_free_span(s);
@@ -107,11 +119,48 @@ bool sweep_span(pgc_span *s, bool *freed)
             pthread_mutex_unlock(&alloc_st.large_lock);
         }
     }
+}
+
+/*
+ * Sweep s, which the caller has taken off an unswept list. Files it on the
+ * swept list of its class, or frees it (*freed). Returns false if s was not
+ * in need of sweeping.
+ */
+bool sweep_span(pgc_span *s, bool *freed)
+{
+    uint32_t sg = load_relaxed(&G.sweepgen);
+    *freed = false;
+    if (!sweep_claim(s, sg))
+        return false;
+    uint32_t after = sweep_bits(s, sg);
+    sweep_file(s, sg, after, freed);
     fetch_sub_relaxed(&alloc_st.unswept, 1);
-    uint64_t dt = t0 ? now_ns() - t0 : 0;
-    if (dt && dt < SWEEP_SAMPLE_MAX_NS)
-        fetch_add_relaxed(pgc_self ? &sweep_lazy_ns : &sweep_bg_ns, dt * SWEEP_SAMPLE);
     return true;
+}
+
+/*
+ * For a cache refill of s's kind and class (in a critical section): sweep
+ * s, taken off an unswept list, and return it if it has a free slot, empty
+ * or not, for the cache to take at once: neither filed on a swept list
+ * only to be taken off it again, nor (empty) given back to the page heap
+ * only for the refill to carve a span out of it again (INV-SWEEP-TAKE in
+ * docs/DESIGN.md). A full span is filed and NULL returned.
+ */
+pgc_span *sweep_span_take(pgc_span *s)
+{
+    uint32_t sg = load_relaxed(&G.sweepgen);
+    if (!sweep_claim(s, sg))
+        return NULL;
+    uint32_t after = sweep_bits(s, sg);
+    pgc_span *got = NULL;
+    if (after < s->nelems) {
+        got = s;
+    } else {
+        bool freed;
+        sweep_file(s, sg, after, &freed);
+    }
+    fetch_sub_relaxed(&alloc_st.unswept, 1);
+    return got;
 }
 
 static pgc_span *pop_unswept_large(void)
@@ -134,24 +183,51 @@ static pgc_span *pop_unswept_class(unsigned kind, int sclass)
     return s;
 }
 
-/* Sweep one unswept span of any class. False if none is left to take. */
+/*
+ * Sweep one unswept span of any class. False if none is left to take.
+ *
+ * The lists are visited from sweep_cursor, the list the last call found a
+ * span on (most lists are empty; the one that was not is likely to hold
+ * more), one kind at a time so that a kind's table entry is read once. A
+ * hint only: read and written relaxed by every sweeper; a stale one costs
+ * a longer scan.
+ */
 bool sweep_one(void)
 {
     if (load_relaxed(&alloc_st.unswept) == 0)
         return false;
-    /* every [kind][class] list, then the large list */
-    int nc = heap_st.nclasses, n = (int)kinds_count() * nc + 1;
+    /* every [kind][class] list, then the large list (index n - 1) */
+    uint32_t nc = (uint32_t)heap_st.nclasses, nk = kinds_count(), n = nk * nc + 1;
     int ui = 1 - swept_index(load_relaxed(&G.sweepgen));
-    uint32_t start = fetch_add_relaxed(&sweep_cursor, 1);
-    for (int k = 0; k < n; k++) {
-        int i = (int)((start + (uint32_t)k) % (uint32_t)n);
-        if (i != n - 1 && load_relaxed(&kind_central((unsigned)(i / nc), i % nc)->count[ui]) == 0)
-            continue; /* nothing to sweep there: skip the lock */
-        pgc_span *s = i == n - 1 ? pop_unswept_large() : pop_unswept_class((unsigned)(i / nc), i % nc);
-        if (s) {
-            bool freed;
-            sweep_span(s, &freed);
-            return true;
+    uint32_t i = load_relaxed(&sweep_cursor);
+    if (i >= n)
+        i = 0;
+    for (uint32_t left = n; left > 0;) {
+        if (i == n - 1) {
+            left--;
+            pgc_span *s = pop_unswept_large();
+            if (s) {
+                store_relaxed(&sweep_cursor, i);
+                bool freed;
+                sweep_span(s, &freed);
+                return true;
+            }
+            i = 0;
+            continue;
+        }
+        uint32_t k = i / nc, c = i % nc;
+        pgc_kind *kd = kind_get(k);
+        for (; c < nc && left > 0; c++, i++, left--) {
+            pgc_central *pc = &kd->central[c];
+            if (load_relaxed(&pc->count[ui]) == 0)
+                continue; /* nothing to sweep there: skip the lock */
+            pgc_span *s = pop_unswept_class(k, (int)c);
+            if (s) {
+                store_relaxed(&sweep_cursor, i);
+                bool freed;
+                sweep_span(s, &freed);
+                return true;
+            }
         }
     }
     return false;

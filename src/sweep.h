@@ -10,6 +10,7 @@ PGC_INTERNAL_API void sweep_init(void);
 /* Time spent sweeping spans (estimated from samples, sweep.c), by attached threads / the coordinator. */
 extern PGC_INTERNAL_API _Atomic uint64_t sweep_lazy_ns, sweep_bg_ns;
 PGC_INTERNAL_API bool sweep_span(pgc_span *s, bool *freed);
+PGC_INTERNAL_API pgc_span *sweep_span_take(pgc_span *s);
 PGC_INTERNAL_API bool sweep_one(void);
 PGC_INTERNAL_API void sweep_finish(void);
 PGC_INTERNAL_API void sweep_start_cycle(void);
