@@ -105,6 +105,12 @@ static void span_dispose(pgc_span *s)
 
 /* ---- Free spans ------------------------------------------------------------ */
 
+/* heap_free, heap_released and heap_sys are written only under the heap
+ * lock, which serialises the writers: a relaxed load and store, not a
+ * locked read-modify-write (the lock-free readers see either value). */
+static inline void locked_add(_Atomic uint64_t *p, uint64_t v) { store_relaxed(p, load_relaxed(p) + v); }
+static inline void locked_sub(_Atomic uint64_t *p, uint64_t v) { store_relaxed(p, load_relaxed(p) - v); }
+
 static inline uintptr_t page_index(uintptr_t addr) { return (addr - heap_st.heap_base) >> PAGE_SHIFT; }
 
 static void bin_insert(pgc_span *s)
@@ -155,7 +161,7 @@ static void absorb(pgc_span *a, pgc_span *b)
 {
     if (a->released != b->released) {
         pgc_span *r = a->released ? a : b;
-        fetch_sub_relaxed(&heap_st.heap_released, (uint64_t)r->npages << PAGE_SHIFT);
+        locked_sub(&heap_st.heap_released, (uint64_t)r->npages << PAGE_SHIFT);
         a->released = 0;
     }
     a->needzero |= b->needzero;
@@ -217,8 +223,8 @@ static bool grow(size_t npages)
     s->npages = (uint32_t)(bytes >> PAGE_SHIFT);
     store_relaxed(&s->state, SPAN_FREE);
     heap_st.heap_end += bytes;
-    fetch_add_relaxed(&heap_st.heap_sys, (uint64_t)bytes);
-    fetch_add_relaxed(&heap_st.heap_free, (uint64_t)bytes);
+    locked_add(&heap_st.heap_sys, (uint64_t)bytes);
+    locked_add(&heap_st.heap_free, (uint64_t)bytes);
     insert_free(s);
     return true;
 }
@@ -256,8 +262,8 @@ pgc_span *heap_alloc_span(size_t npages, bool may_grow, bool *fresh)
         bin_insert(rest);
     }
     if (s->released)
-        fetch_sub_relaxed(&heap_st.heap_released, (uint64_t)npages << PAGE_SHIFT);
-    fetch_sub_relaxed(&heap_st.heap_free, (uint64_t)npages << PAGE_SHIFT);
+        locked_sub(&heap_st.heap_released, (uint64_t)npages << PAGE_SHIFT);
+    locked_sub(&heap_st.heap_free, (uint64_t)npages << PAGE_SHIFT);
 #ifdef PGC_DEBUG
     for (uintptr_t i = 0; i < npages; i++) {
         pgc_span *o = load_relaxed(&heap_st.pagemap[first + i]);
@@ -325,7 +331,7 @@ void heap_free_span(pgc_span *s)
     s->needzero = 1;
     s->released = 0;
     s->sclass = 0;
-    fetch_add_relaxed(&heap_st.heap_free, (uint64_t)s->npages << PAGE_SHIFT);
+    locked_add(&heap_st.heap_free, (uint64_t)s->npages << PAGE_SHIFT);
     insert_free(s);
     pthread_mutex_unlock(&heap_st.heap_lock);
 }
@@ -346,7 +352,7 @@ void heap_scavenge(uint64_t retain)
             os_release((void *)s->start, (size_t)s->npages << PAGE_SHIFT);
             s->released = 1;
             s->needzero = 0;
-            fetch_add_relaxed(&heap_st.heap_released, (uint64_t)s->npages << PAGE_SHIFT);
+            locked_add(&heap_st.heap_released, (uint64_t)s->npages << PAGE_SHIFT);
         }
     }
 done:

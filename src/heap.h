@@ -33,10 +33,16 @@ typedef struct heap_state {
      * not empty (n >= 1), so find_free skips the empty bins in a word. */
     uint64_t bin_mask[NUM_FREE_BINS / 64];
     pgc_span *spare_spans;       /* recycled descriptors */
-    _Atomic uint64_t heap_sys;   /* committed bytes (heap lock writes, relaxed reads) */
+    /* heap_sys, heap_released, heap_free: written only under heap_lock
+     * (plain load + store, locked_add in heap.c), read relaxed anywhere. */
+    _Atomic uint64_t heap_sys;   /* committed bytes */
     _Atomic uint64_t heap_released; /* committed bytes returned to the OS (scavenged) */
-    _Atomic uint64_t nspans;     /* in-use spans (heap.c counts; relaxed; exact with the world stopped) */
-    _Atomic uint64_t heap_free;  /* bytes in free spans, released or not */
+    _Atomic uint64_t heap_free;  /* bytes in free spans, released or not (not kept empty spans: INV-SWEEP-KEEP) */
+    /* in-use spans: span_publish adds without the lock, heap_free_span
+     * subtracts under it (read-modify-writes, relaxed); exact with the world
+     * stopped. On its own line: span_publish runs on the allocating thread
+     * after it dropped the lock. */
+    _Alignas(64) _Atomic uint64_t nspans;
 } heap_state;
 
 extern PGC_INTERNAL_API heap_state heap_st;

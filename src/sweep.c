@@ -10,7 +10,9 @@
  *
  * Sweeping a small span: alloc bits := mark bits, mark bits := 0. Objects
  * that were allocated but not marked become free slots; an empty span goes
- * back to the page heap. A large span is freed if unmarked.
+ * back to the page heap, or, a bounded number of them, stays on its class's
+ * swept list for a refill (INV-SWEEP-KEEP). A large span is freed if
+ * unmarked.
  */
 #include "internal.h"
 #include "kinds.h"
@@ -46,14 +48,15 @@ static __thread uint32_t sweep_nth;
 /*
  * Sweep the bitmaps of s, which the caller has taken off an unswept list
  * and claimed (sweepgen sg - 2 -> sg - 1). Returns the objects left
- * allocated; s is marked swept (sweepgen sg) but not yet filed or freed.
+ * allocated (*before_out: those allocated before); s is marked swept (sweepgen sg) but not yet filed or freed.
  */
-static uint32_t sweep_bits(pgc_span *s, uint32_t sg)
+static uint32_t sweep_bits(pgc_span *s, uint32_t sg, uint32_t *before_out)
 {
     uint64_t t0 = ++sweep_nth % SWEEP_SAMPLE == 0 ? now_ns() : 0;
     uint32_t nw = (s->nelems + 63) / 64;
     uint64_t size = s->sclass ? s->elem_size : (uint64_t)s->npages << PAGE_SHIFT;
     uint32_t before = popcount_words(s->alloc_bits, nw);
+    *before_out = before;
     uint32_t after = 0, freed_marked = 0;
     bool collectable = kind_get(s->kind)->collectable;
     for (uint32_t w = 0; w < nw; w++) {
@@ -98,11 +101,45 @@ static bool sweep_claim(pgc_span *s, uint32_t sg)
     return atomic_compare_exchange_strong(&s->sweepgen, &expect, sg - 1);
 }
 
-/* File a swept span with `after` objects allocated on the swept list of
- * its class (or the large list), or free it if it holds none (*freed). */
-static void sweep_file(pgc_span *s, uint32_t sg, uint32_t after, bool *freed)
+/*
+ * INV-SWEEP-KEEP: a small span a sweep empties is kept on its class's
+ * swept partial list instead of going back to the page heap, so a refill
+ * of the class takes it there (central lock) without the page heap (heap
+ * lock, heap_free, page map, span set-up), if
+ *  - it held objects before this sweep (`before` > 0): a kept span that no
+ *    refill used is empty at the next sweep too and is freed then, so a
+ *    class no longer allocated keeps nothing past one cycle;
+ *  - the memory limit does not set the goal (G.mem_limited clear): then the
+ *    page heap, the scavenger and the limiter see every empty span, as
+ *    before;
+ *  - the bytes kept since the last pause #2 (sweep_kept_bytes) stay within
+ *    a quarter of the heap goal. Spans kept in a cycle are swept in the
+ *    next one, so at most two cycles' worth, half the goal, sits in kept
+ *    empty spans at any time.
+ * A kept span stays in use (nspans, page map): heap_free still counts
+ * exactly the free spans, heap_alloc exactly the allocated objects.
+ * sweep_kept_bytes: relaxed, added by sweepers (a race may overshoot the
+ * cap by a span per sweeping thread), reset in pause #2.
+ */
+static _Atomic uint64_t sweep_kept_bytes;
+
+static bool sweep_keep_empty(pgc_span *s, uint32_t before)
 {
-    if (after == 0) {
+    if (!s->sclass || before == 0 || load_relaxed(&G.mem_limited))
+        return false;
+    uint64_t bytes = (uint64_t)s->npages << PAGE_SHIFT;
+    if (load_relaxed(&sweep_kept_bytes) + bytes > load_relaxed(&G.goal) / 4)
+        return false;
+    fetch_add_relaxed(&sweep_kept_bytes, bytes);
+    return true;
+}
+
+/* File a swept span with `after` objects allocated (`before` before the
+ * sweep) on the swept list of its class (or the large list), or free it if
+ * it holds none (*freed), unless it is kept (INV-SWEEP-KEEP). */
+static void sweep_file(pgc_span *s, uint32_t sg, uint32_t before, uint32_t after, bool *freed)
+{
+    if (after == 0 && !sweep_keep_empty(s, before)) {
         kinds_span_dies(s);
         heap_free_span(s);
         *freed = true;
@@ -132,8 +169,8 @@ bool sweep_span(pgc_span *s, bool *freed)
     *freed = false;
     if (!sweep_claim(s, sg))
         return false;
-    uint32_t after = sweep_bits(s, sg);
-    sweep_file(s, sg, after, freed);
+    uint32_t before, after = sweep_bits(s, sg, &before);
+    sweep_file(s, sg, before, after, freed);
     fetch_sub_relaxed(&alloc_st.unswept, 1);
     return true;
 }
@@ -151,13 +188,13 @@ pgc_span *sweep_span_take(pgc_span *s)
     uint32_t sg = load_relaxed(&G.sweepgen);
     if (!sweep_claim(s, sg))
         return NULL;
-    uint32_t after = sweep_bits(s, sg);
+    uint32_t before, after = sweep_bits(s, sg, &before);
     pgc_span *got = NULL;
     if (after < s->nelems) {
         got = s;
     } else {
         bool freed;
-        sweep_file(s, sg, after, &freed);
+        sweep_file(s, sg, before, after, &freed);
     }
     fetch_sub_relaxed(&alloc_st.unswept, 1);
     return got;
@@ -261,6 +298,7 @@ void sweep_finish(void)
 void sweep_start_cycle(void)
 {
     PGC_ASSERT(load_relaxed(&alloc_st.unswept) == 0);
+    store_relaxed(&sweep_kept_bytes, 0); /* INV-SWEEP-KEEP: a new cycle's budget */
     store_relaxed(&alloc_st.unswept, load_relaxed(&heap_st.nspans));
     store_release(&G.sweepgen, load_relaxed(&G.sweepgen) + 2);
 }
