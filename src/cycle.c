@@ -168,22 +168,25 @@ static bool past_wait_point_unmarked(uint64_t pending)
  * allocating large objects could run far past the goal while the
  * coordinator is still being scheduled or sweeping.
  */
-static int start_waiters; /* threads in wait_start_blocked (cycle lock; a test hook reads it) */
+static _Atomic int start_waiters; /* threads in wait_start_blocked (relaxed; a test hook reads it) */
 
 static void wait_start_blocked(void *arg)
 {
     uint64_t pending = *(const uint64_t *)arg;
-    pthread_mutex_lock(&cycle_st.cycle_lock);
     /* Ask again after every wake-up: a cycle may have ended without
      * starting the one this thread needs. */
-    while (past_wait_point_unmarked(pending)) {
+    for (;;) {
+        /* acquire: pairs with the release in cycle_broadcast_start, so the
+         * check below sees the answer published by any bump it read */
+        uint32_t seq = load_acquire(&cycle_st.start_seq);
+        if (!past_wait_point_unmarked(pending))
+            break;
         store_relaxed(&cycle_st.start_requested, 1);
         cycle_wake_coordinator();
-        start_waiters++;
-        pthread_cond_wait(&cycle_st.start_cv, &cycle_st.cycle_lock);
-        start_waiters--;
+        fetch_add_relaxed(&start_waiters, 1);
+        futex_wait(&cycle_st.start_seq, seq);
+        fetch_sub_relaxed(&start_waiters, 1);
     }
-    pthread_mutex_unlock(&cycle_st.cycle_lock);
 }
 
 /* A counter the cycle lock protects, read for a test hook. */
@@ -197,7 +200,11 @@ static int read_cycle_locked(const int *counter)
 }
 
 
-int cycle_start_waiters(void) { return read_cycle_locked(&start_waiters); }
+int cycle_start_waiters(void)
+{
+    ensure_init();
+    return load_relaxed(&start_waiters);
+}
 
 static void cycle_wait_start(uint64_t pending)
 {
@@ -242,11 +249,12 @@ void cycle_admit(uint64_t pending)
     fetch_sub_relaxed(&cycle_st.admit_pending, pending);
 }
 
+/* INV-START-SEQ: publish an answer to the start waiters. Lock-free: may
+ * run with the world stopped. */
 void cycle_broadcast_start(void)
 {
-    lock_stoppable(&cycle_st.cycle_lock);
-    pthread_cond_broadcast(&cycle_st.start_cv);
-    pthread_mutex_unlock(&cycle_st.cycle_lock);
+    fetch_add_acq_rel(&cycle_st.start_seq, 1);
+    futex_wake_all(&cycle_st.start_seq);
 }
 
 
@@ -267,7 +275,6 @@ typedef struct cycle_ctx {
     uint64_t peak;          /* largest heap_alloc from the trigger to pause #2 */
     uint64_t assist0, bg0, idle0, blocked0;
     uint64_t cpu0;          /* the coordinator's thread CPU at the cycle's start */
-    bool workers_woken;     /* workers started inside pause #1 (INV-WORKERS-IN-PAUSE) */
     uint64_t heap_scan;     /* heap bytes scanned (mark_st.heap_scan_work at pause #2) */
     pgc_marker m;           /* the coordinator's marker */
 } cycle_ctx;
@@ -301,16 +308,24 @@ static void begin_pause(void)
 /* Pauses are timed from the stop request to the release of the world,
  * taken before the wake-up: a woken thread may preempt the coordinator,
  * and that delay is the scheduler's, not the pause's. */
-static uint64_t end_pause(void)
+static uint64_t end_pause_answering(bool answer_start)
 {
     cycle_event(CYCLE_EV_PRE_START_WORLD);
     uint64_t released = start_world();
+    /* INV-START-SEQ: pause #1 answers the waiters at the wait point right
+     * after the release, before anything else can preempt the coordinator
+     * (not inside the pause: a thread woken there can take the CPU from a
+     * coordinator that still holds the world stopped). */
+    if (answer_start)
+        cycle_broadcast_start();
     cycle_event(CYCLE_EV_POST_START_WORLD);
     pthread_mutex_unlock(&stop_st.threads_lock);
     pthread_mutex_unlock(&roots_st.roots_lock);
     fetch_add_relaxed(&stats_st.coord_pause_cpu_ns, thread_cpu_ns() - pause_cpu0);
     return released;
 }
+
+static uint64_t end_pause(void) { return end_pause_answering(false); }
 
 /* Pause #1, world stopped. */
 static void sweep_termination(cycle_ctx *c)
@@ -430,26 +445,7 @@ static int pause1_in_loader_lock(struct dl_phdr_info *info, size_t size, void *a
         a->marked_all = true;
         return 1;
     }
-    /*
-     * INV-WORKERS-IN-PAUSE: the mark workers are woken before the world is
-     * released, unless a worker thread must be created first (pthread_create
-     * may take a C library lock a stopped thread holds, INV-STW-LOCKS; then
-     * stw1 starts them after the pause). The phase is MARK already and the
-     * roots are greyed, so a worker may mark while the world is still
-     * stopped; it takes only the pool, assist and pacer locks, which no
-     * step of the rest of the pause waits for. Woken after the release,
-     * the workers were runnable only once the mutators had the CPUs again,
-     * and started marking 0.3-0.85 ms after pause #1 on a loaded machine.
-     */
-    pthread_mutex_lock(&G.pacer_lock);
-    int dedicated = pgc_pacer_dedicated_workers(&G.pacer);
-    double frac = pgc_pacer_fractional_goal(&G.pacer);
-    pthread_mutex_unlock(&G.pacer_lock);
-    if (!workers_need_spawn(dedicated, frac)) {
-        workers_start_cycle(dedicated, frac);
-        a->c->workers_woken = true;
-    }
-    a->c->t_mark = end_pause();
+    a->c->t_mark = end_pause_answering(true); /* INV-START-SEQ */
     return 1;
 }
 
@@ -484,9 +480,7 @@ static void stw1(cycle_ctx *c)
         pthread_mutex_unlock(&G.pacer_lock);
         fprintf(stderr, "%s\n", buf);
     }
-    cycle_broadcast_start();
-    if (!c->workers_woken)
-        workers_start_cycle(dedicated, frac);
+    workers_start_cycle(dedicated, frac);
     stats_gclog("mark");
 }
 
@@ -745,8 +739,8 @@ static void run_cycle(void)
     cycle_st.coordinator_busy = false;
     store_release(&G.phase, PHASE_OFF);
     pthread_cond_broadcast(&cycle_st.done_cv);
-    pthread_cond_broadcast(&cycle_st.start_cv);
     pthread_mutex_unlock(&cycle_st.cycle_lock);
+    cycle_broadcast_start();
     if (!trigger_is_pending())
         heap_scavenge(retain);
     stats_gclog("sweepdone");
@@ -781,10 +775,8 @@ static void *coordinator_main(void *arg)
              * answer is "no cycle": the heap shrank (a thread exited and
              * gave back its caches, GOGC was raised), so each waiter
              * re-checks its wait point and asks again if still past it. */
-            pthread_mutex_lock(&cycle_st.cycle_lock);
             store_relaxed(&trigger_pending, 0);
-            pthread_cond_broadcast(&cycle_st.start_cv);
-            pthread_mutex_unlock(&cycle_st.cycle_lock);
+            cycle_broadcast_start();
             continue;
         }
         pthread_mutex_lock(&cycle_st.cycle_lock);
@@ -842,7 +834,7 @@ void cycle_fork_child(void)
     pthread_mutex_init(&G.pacer_lock, NULL);
     cycle_st.fork_hold = 0;
     fork_waiters = 0;
-    start_waiters = 0;
+    store_relaxed(&start_waiters, 0);
     cycle_st.coordinator_busy = false;
     pthread_t coordinator;
     if (!os_start_internal_thread(&coordinator, coordinator_main, NULL))

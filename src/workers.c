@@ -229,16 +229,7 @@ static void spawn(int kind, int index)
         pgc_fatal("pacegc: cannot start a mark worker thread\n");
 }
 
-/* Would workers_start_cycle(dedicated, fractional_goal) start a thread?
- * Coordinator only. */
-bool workers_need_spawn(int dedicated, double fractional_goal)
-{
-    return (ndedicated < dedicated && ndedicated < MAX_WORKERS - 2) || (!have_fractional && fractional_goal > 0) ||
-           (!have_idle && !G.no_idle_worker);
-}
-
-/* Coordinator: in pause #1 when it spawns nothing (INV-WORKERS-IN-PAUSE,
- * cycle.c), else just after it; or for a barrier-free pause's round. */
+/* Coordinator, after pause #1. */
 void workers_start_cycle(int dedicated, double fractional_goal)
 {
     while (ndedicated < dedicated && ndedicated < MAX_WORKERS - 2)

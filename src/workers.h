@@ -7,7 +7,6 @@
 #include "internal.h"
 
 PGC_INTERNAL_API void workers_init(void);
-PGC_INTERNAL_API bool workers_need_spawn(int dedicated, double fractional_goal);
 PGC_INTERNAL_API void workers_start_cycle(int dedicated, double fractional_goal);
 PGC_INTERNAL_API void workers_end_cycle(void);
 PGC_INTERNAL_API void workers_fork_child(void);
