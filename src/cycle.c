@@ -168,25 +168,22 @@ static bool past_wait_point_unmarked(uint64_t pending)
  * allocating large objects could run far past the goal while the
  * coordinator is still being scheduled or sweeping.
  */
-static _Atomic int start_waiters; /* threads in wait_start_blocked (relaxed; a test hook reads it) */
+static int start_waiters; /* threads in wait_start_blocked (cycle lock; a test hook reads it) */
 
 static void wait_start_blocked(void *arg)
 {
     uint64_t pending = *(const uint64_t *)arg;
+    pthread_mutex_lock(&cycle_st.cycle_lock);
     /* Ask again after every wake-up: a cycle may have ended without
      * starting the one this thread needs. */
-    for (;;) {
-        /* acquire: pairs with the release in cycle_broadcast_start, so the
-         * check below sees the answer published by any bump it read */
-        uint32_t seq = load_acquire(&cycle_st.start_seq);
-        if (!past_wait_point_unmarked(pending))
-            break;
+    while (past_wait_point_unmarked(pending)) {
         store_relaxed(&cycle_st.start_requested, 1);
         cycle_wake_coordinator();
-        fetch_add_relaxed(&start_waiters, 1);
-        futex_wait(&cycle_st.start_seq, seq);
-        fetch_sub_relaxed(&start_waiters, 1);
+        start_waiters++;
+        pthread_cond_wait(&cycle_st.start_cv, &cycle_st.cycle_lock);
+        start_waiters--;
     }
+    pthread_mutex_unlock(&cycle_st.cycle_lock);
 }
 
 /* A counter the cycle lock protects, read for a test hook. */
@@ -200,11 +197,7 @@ static int read_cycle_locked(const int *counter)
 }
 
 
-int cycle_start_waiters(void)
-{
-    ensure_init();
-    return load_relaxed(&start_waiters);
-}
+int cycle_start_waiters(void) { return read_cycle_locked(&start_waiters); }
 
 static void cycle_wait_start(uint64_t pending)
 {
@@ -249,12 +242,11 @@ void cycle_admit(uint64_t pending)
     fetch_sub_relaxed(&cycle_st.admit_pending, pending);
 }
 
-/* INV-START-SEQ: publish an answer to the start waiters. Lock-free: may
- * run with the world stopped. */
 void cycle_broadcast_start(void)
 {
-    fetch_add_acq_rel(&cycle_st.start_seq, 1);
-    futex_wake_all(&cycle_st.start_seq);
+    lock_stoppable(&cycle_st.cycle_lock);
+    pthread_cond_broadcast(&cycle_st.start_cv);
+    pthread_mutex_unlock(&cycle_st.cycle_lock);
 }
 
 
@@ -308,24 +300,16 @@ static void begin_pause(void)
 /* Pauses are timed from the stop request to the release of the world,
  * taken before the wake-up: a woken thread may preempt the coordinator,
  * and that delay is the scheduler's, not the pause's. */
-static uint64_t end_pause_answering(bool answer_start)
+static uint64_t end_pause(void)
 {
     cycle_event(CYCLE_EV_PRE_START_WORLD);
     uint64_t released = start_world();
-    /* INV-START-SEQ: pause #1 answers the waiters at the wait point right
-     * after the release, before anything else can preempt the coordinator
-     * (not inside the pause: a thread woken there can take the CPU from a
-     * coordinator that still holds the world stopped). */
-    if (answer_start)
-        cycle_broadcast_start();
     cycle_event(CYCLE_EV_POST_START_WORLD);
     pthread_mutex_unlock(&stop_st.threads_lock);
     pthread_mutex_unlock(&roots_st.roots_lock);
     fetch_add_relaxed(&stats_st.coord_pause_cpu_ns, thread_cpu_ns() - pause_cpu0);
     return released;
 }
-
-static uint64_t end_pause(void) { return end_pause_answering(false); }
 
 /* Pause #1, world stopped. */
 static void sweep_termination(cycle_ctx *c)
@@ -445,7 +429,7 @@ static int pause1_in_loader_lock(struct dl_phdr_info *info, size_t size, void *a
         a->marked_all = true;
         return 1;
     }
-    a->c->t_mark = end_pause_answering(true); /* INV-START-SEQ */
+    a->c->t_mark = end_pause();
     return 1;
 }
 
@@ -480,6 +464,7 @@ static void stw1(cycle_ctx *c)
         pthread_mutex_unlock(&G.pacer_lock);
         fprintf(stderr, "%s\n", buf);
     }
+    cycle_broadcast_start();
     workers_start_cycle(dedicated, frac);
     stats_gclog("mark");
 }
@@ -739,8 +724,8 @@ static void run_cycle(void)
     cycle_st.coordinator_busy = false;
     store_release(&G.phase, PHASE_OFF);
     pthread_cond_broadcast(&cycle_st.done_cv);
+    pthread_cond_broadcast(&cycle_st.start_cv);
     pthread_mutex_unlock(&cycle_st.cycle_lock);
-    cycle_broadcast_start();
     if (!trigger_is_pending())
         heap_scavenge(retain);
     stats_gclog("sweepdone");
@@ -775,8 +760,10 @@ static void *coordinator_main(void *arg)
              * answer is "no cycle": the heap shrank (a thread exited and
              * gave back its caches, GOGC was raised), so each waiter
              * re-checks its wait point and asks again if still past it. */
+            pthread_mutex_lock(&cycle_st.cycle_lock);
             store_relaxed(&trigger_pending, 0);
-            cycle_broadcast_start();
+            pthread_cond_broadcast(&cycle_st.start_cv);
+            pthread_mutex_unlock(&cycle_st.cycle_lock);
             continue;
         }
         pthread_mutex_lock(&cycle_st.cycle_lock);
@@ -834,7 +821,7 @@ void cycle_fork_child(void)
     pthread_mutex_init(&G.pacer_lock, NULL);
     cycle_st.fork_hold = 0;
     fork_waiters = 0;
-    store_relaxed(&start_waiters, 0);
+    start_waiters = 0;
     cycle_st.coordinator_busy = false;
     pthread_t coordinator;
     if (!os_start_internal_thread(&coordinator, coordinator_main, NULL))

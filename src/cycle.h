@@ -16,14 +16,7 @@ typedef struct cycle_state {
      * sections, where taking the cycle lock could wait on a stopped thread. */
     _Atomic uint32_t cycle_wake;
     pthread_cond_t done_cv;      /* pgc_collect waits for cycles */
-    pthread_cond_t start_cv;     /* unused since INV-START-SEQ (kept for the fork path's init) */
-    /* INV-START-SEQ: allocators past the wait point futex-wait on this word
-     * (no lock); every answer to them (marking started, no cycle after all,
-     * a cycle ended, the trigger moved) is written first and then published
-     * by a bump (release) and a wake-all, so a waiter that read the old
-     * value before checking its wait point cannot sleep through it. No lock
-     * means the coordinator can answer inside pause #1 (INV-STW-LOCKS). */
-    _Atomic uint32_t start_seq;
+    pthread_cond_t start_cv;     /* allocators past the trigger wait for marking */
     uint64_t cycles_started, cycles_swept;
     uint64_t forced_target;      /* run cycles until cycles_swept reaches it */
     _Atomic int start_requested; /* a trigger asked for a cycle (any thread, relaxed;
