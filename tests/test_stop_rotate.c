@@ -35,8 +35,11 @@ static void *waiter(void *arg)
     (void)arg;
     pgc_thread_attach();
     atomic_fetch_add(&attached, 1);
+    /* Polls with usleep, outside the library (stopped by signal): under
+     * TSan a thread blocked in read or pthread_barrier_wait never took the
+     * stop signal (tried: the test timed out), while usleep delivers it. */
     while (!atomic_load(&done))
-        usleep(1000); /* outside the library: stopped by signal */
+        usleep(1000);
     pgc_thread_detach();
     return NULL;
 }
