@@ -44,7 +44,7 @@ PGC_STATE assist_state assist_st;
 #define OVER_ASSIST_WORK (64 << 10) /* gcOverAssistWork, gc-notes 2.7 */
 
 static uint64_t assist_mark_chunk(pgc_thread *t, uint64_t work);
-static void credit_flush(double work, bool mutator);
+static void credit_flush(uint64_t work, bool mutator);
 
 static double dload(_Atomic uint64_t *p)
 {
@@ -401,7 +401,7 @@ static void assist_pay(pgc_thread *t, uint64_t pending)
          * assists of the others and made half their progress). Every
          * debtor paid so still passes the hard cap check. */
         if (marked && before > t->assist.assist_bytes && t->assist.assist_bytes >= 0)
-            credit_flush(wpb * (double)(before - t->assist.assist_bytes), true);
+            credit_flush((uint64_t)(wpb * (double)(before - t->assist.assist_bytes)), true);
         if (t->assist.assist_bytes >= 0)
             continue;
         if (park(t, true, true, epoch))
@@ -431,15 +431,14 @@ void assist_charge(pgc_thread *t, uint64_t bytes)
  * debtors first, in FIFO order; the rest goes to bg_credit. */
 void assist_flush_bg_credit(uint64_t work)
 {
-    credit_flush((double)work, false);
+    credit_flush(work, false);
 }
 
 /* The body of assist_flush_bg_credit; mutator: the caller is an attached
  * thread outside any critical section (ASSIST-SHARE), which takes the
  * assist lock stoppably (a stopped debtor may hold it). */
-static void credit_flush(double workd, bool mutator)
+static void credit_flush(uint64_t work, bool mutator)
 {
-    uint64_t work = (uint64_t)workd;
     if (work == 0)
         return;
     if (load_relaxed(&assist_st.aq_head_hint) == 0) {

@@ -32,8 +32,9 @@ static uint32_t popcount_words(_Atomic uint64_t *bits, uint32_t n)
     return c;
 }
 
-/* Time in sweep_bits (the bitmap sweep of a span, on every path), estimated: every SWEEP_SAMPLEth span a thread sweeps
- * is timed (wall, two now_ns reads, ~40 ns each here, where a thread CPU
+/* Time in sweep_bits (the bitmap sweep of a span, on every path),
+ * estimated: every SWEEP_SAMPLEth span a thread sweeps is timed (wall, two
+ * now_ns reads, ~40 ns each here, where a thread CPU
  * clock read costs ~290 ns; a span sweeps in ~0.2-2 us) and counted
  * SWEEP_SAMPLE times. A sample over SWEEP_SAMPLE_MAX_NS is dropped: the
  * thread was preempted, or waited for a lock whose holder was (under load
@@ -48,7 +49,8 @@ static __thread uint32_t sweep_nth;
 /*
  * Sweep the bitmaps of s, which the caller has taken off an unswept list
  * and claimed (sweepgen sg - 2 -> sg - 1). Returns the objects left
- * allocated (*before_out: those allocated before); s is marked swept (sweepgen sg) but not yet filed or freed.
+ * allocated (*before_out: those allocated before); s is marked swept
+ * (sweepgen sg) but not yet filed or freed.
  */
 static uint32_t sweep_bits(pgc_span *s, uint32_t sg, uint32_t *before_out)
 {
