@@ -1362,10 +1362,38 @@ static void apply_decision(void)
     wcand_n = keep;
 }
 
+/*
+ * INV-LIFE-IDLE: a cycle whose step finds no finalizer registered or
+ * queued, no weak link and no pending ephemeron (stage still ST_MARKING,
+ * marking quiescent after a handshake round) takes no decision: the step
+ * returns at once, the reads are never closed and pause #2 only reopens
+ * them (lifetimes_pause2). Nothing is lost: a registration made after
+ * this check names an object the program holds, so marked by the end of
+ * this cycle (INV-SATB; or allocated black), and no ephemeron can become
+ * pending (only tracing adds records, and quiescence after the round means
+ * none is left; if pause #2 finds grey work the step runs again). It saves
+ * the two drain-and-handshake rounds the decision needs, in every cycle of
+ * a program that uses none of these.
+ */
+static bool life_idle(void)
+{
+    pthread_mutex_lock(&life_lock);
+    bool idle = nreg == 0 && q_len == 0 && weak_map.used == 0;
+    pthread_mutex_unlock(&life_lock);
+    for (int s = 0; idle && s < EPH_SHARDS; s++) {
+        pthread_mutex_lock(&shards[s].lock);
+        idle = shards[s].n == 0;
+        pthread_mutex_unlock(&shards[s].lock);
+    }
+    return idle;
+}
+
 static bool life_step(pgc_marker *m)
 {
     if (!pool_quiescent())
         return true; /* work appeared (a full buffer, a weak load): drain first */
+    if (stage == ST_MARKING && life_idle())
+        return false; /* INV-LIFE-IDLE */
     mark_table_roots(m);
     eph_recheck(m);
     if (marker_has_work(m) || stage == ST_APPLIED)
@@ -1428,7 +1456,7 @@ static void reopen_reads(void)
 
 void lifetimes_pause2(void)
 {
-    if (stage != ST_APPLIED) { /* no decision taken (cannot happen with steps registered) */
+    if (stage != ST_APPLIED) { /* no decision taken (INV-LIFE-IDLE) */
         reopen_reads();
         return;
     }
