@@ -824,7 +824,7 @@ void cycle_fork_child(void)
     start_waiters = 0;
     cycle_st.coordinator_busy = false;
     pthread_t coordinator;
-    if (!os_start_internal_thread(&coordinator, coordinator_main, NULL))
+    if (!os_start_internal_thread(&coordinator, coordinator_main, NULL, "pacegc-coord"))
         pgc_fatal("pacegc: cannot start the collector thread in a forked child\n");
     cycle_wake_coordinator();
 }
@@ -838,6 +838,6 @@ void cycle_init(void)
     pthread_cond_init(&cycle_st.start_cv, NULL);
     pthread_mutex_init(&roots_st.roots_lock, NULL);
     pthread_t coordinator; /* detached; never joined */
-    if (!os_start_internal_thread(&coordinator, coordinator_main, NULL))
+    if (!os_start_internal_thread(&coordinator, coordinator_main, NULL, "pacegc-coord"))
         pgc_fatal("pacegc: cannot start the collector thread\n");
 }

@@ -417,7 +417,7 @@ PGC_INTERNAL_API int os_procs(void);
 PGC_INTERNAL_API void sleep_ns(uint64_t ns);
 #include <signal.h>
 PGC_INTERNAL_API void os_internal_sigset(sigset_t *set);
-PGC_INTERNAL_API bool os_start_internal_thread(pthread_t *out, void *(*fn)(void *), void *arg);
+PGC_INTERNAL_API bool os_start_internal_thread(pthread_t *out, void *(*fn)(void *), void *arg, const char *name);
 
 /* ---- testhooks.c (base) ------------------------------------------------------- */
 /* Hold here if a test asked to (testhooks.h). Mutators call it only inside

@@ -999,7 +999,7 @@ static void start_finalizer_thread(void)
     if (!load_relaxed(&fin_thread_started)) {
         pthread_t th;
         /* INV-INTERNAL-SIGMASK, but the stop signal is unblocked inside */
-        if (!os_start_internal_thread(&th, finalizer_main, NULL))
+        if (!os_start_internal_thread(&th, finalizer_main, NULL, "pacegc-final"))
             pgc_fatal("pacegc: cannot start the finalizer thread\n");
         store_release(&fin_thread_started, 1);
     }

@@ -131,7 +131,7 @@ void os_internal_sigset(sigset_t *set)
  * instruction (INV-INTERNAL-SIGMASK), so a process-directed signal the
  * program blocks in its own threads (sigwait designs) is never delivered
  * here, and no program handler ever runs on a collector thread. */
-bool os_start_internal_thread(pthread_t *out, void *(*fn)(void *), void *arg)
+bool os_start_internal_thread(pthread_t *out, void *(*fn)(void *), void *arg, const char *name)
 {
     sigset_t all, old;
     os_internal_sigset(&all);
@@ -143,6 +143,11 @@ bool os_start_internal_thread(pthread_t *out, void *(*fn)(void *), void *arg)
     int err = pthread_create(&th, &attr, fn, arg);
     pthread_attr_destroy(&attr);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
+    /* Named, so tools and tests tell it from the program's threads: a
+     * thread inherits its creator's name, and the finalizer thread is
+     * started by whichever program thread first registers a finalizer. */
+    if (err == 0)
+        pthread_setname_np(th, name);
     if (err == 0 && out)
         *out = th;
     return err == 0;

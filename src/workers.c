@@ -225,7 +225,7 @@ static void spawn(int kind, int index)
     worker *w = &workers[nworkers++];
     w->kind = kind;
     w->index = index;
-    if (!os_start_internal_thread(NULL, worker_main, w))
+    if (!os_start_internal_thread(NULL, worker_main, w, "pacegc-mark"))
         pgc_fatal("pacegc: cannot start a mark worker thread\n");
 }
 
