@@ -1,0 +1,61 @@
+#!/bin/bash
+# bench/whippet.sh - run Whippet's mt-gcbench next to pacegc's mtgcbench,
+# interleaved, if a built Whippet tree is at hand.
+#
+# usage: bench/whippet.sh WHIPPET_DIR [ROUNDS]
+#
+# WHIPPET_DIR must hold Whippet's benchmark binaries bin/mt-gcbench.<collector>
+# (as Whippet's own Makefile names them, e.g. `make bin/mt-gcbench.mmc`).
+# Whippet is not vendored here and CI never needs it: with no such directory
+# or no binaries the script says so and exits 0. Each round runs, in turn,
+# every Whippet collector binary found (mmc, heap-conservative-mmc,
+# generational-mmc) at heap multiplier 2.5, then build/bench/mtgcbench-pacegc
+# (PGC_GOGC=100), at 1 and 2 threads; it prints one line per run (wall
+# seconds and max RSS from /usr/bin/time, load average) and the medians.
+# Run from the repository root after `make bench`.
+set -u
+dir=${1:-}
+rounds=${2:-5}
+if [ -z "$dir" ] || [ ! -d "$dir" ]; then
+    echo "whippet.sh: no Whippet tree at '${dir}'; skipping"
+    exit 0
+fi
+pgc=build/bench/mtgcbench-pacegc
+if [ ! -x "$pgc" ]; then
+    echo "whippet.sh: $pgc not built (run make bench); skipping"
+    exit 0
+fi
+cfgs=()
+for c in mmc heap-conservative-mmc generational-mmc; do
+    [ -x "$dir/bin/mt-gcbench.$c" ] && cfgs+=("$c")
+done
+if [ ${#cfgs[@]} -eq 0 ]; then
+    echo "whippet.sh: no $dir/bin/mt-gcbench.* binaries; skipping"
+    exit 0
+fi
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+for r in $(seq 1 "$rounds"); do
+    for t in 1 2; do
+        for c in "${cfgs[@]}" pacegc; do
+            if [ "$c" = pacegc ]; then
+                cmd=(env PGC_GOGC=100 "$pgc" "$t")
+            else
+                cmd=("$dir/bin/mt-gcbench.$c" 2.5 "$t")
+            fi
+            tm=$({ /usr/bin/time -f "%e %M" "${cmd[@]}" >/dev/null; } 2>&1 | tail -1)
+            line="round=$r threads=$t cfg=$c wall_s=${tm% *} rss_kib=${tm#* } load=$(cut -d' ' -f1 /proc/loadavg)"
+            echo "$line"
+            echo "$line" >>"$out"
+        done
+    done
+done
+echo "medians (wall seconds):"
+for t in 1 2; do
+    for c in "${cfgs[@]}" pacegc; do
+        vals=$(grep " threads=$t cfg=$c " "$out" | sed 's/.*wall_s=\([0-9.]*\).*/\1/' | sort -n)
+        n=$(echo "$vals" | wc -l)
+        med=$(echo "$vals" | awk -v n="$n" '{ v[NR]=$1 } END { print (n%2) ? v[(n+1)/2] : (v[n/2]+v[n/2+1])/2 }')
+        echo "  threads=$t cfg=$c median=$med n=$n"
+    done
+done
