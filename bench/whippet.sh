@@ -12,7 +12,8 @@
 # generational-mmc) at heap multiplier 2.5, then build/bench/mtgcbench-pacegc
 # (PGC_GOGC=100), at 1 and 2 threads; it prints one line per run (wall
 # seconds and max RSS from /usr/bin/time, load average) and the medians.
-# Run from the repository root after `make bench`.
+# Run from the repository root after `make bench-build` (`make bench` runs
+# the whole suite and rewrites docs/BENCHMARKS.md).
 set -u
 dir=${1:-}
 rounds=${2:-5}
@@ -22,7 +23,7 @@ if [ -z "$dir" ] || [ ! -d "$dir" ]; then
 fi
 pgc=build/bench/mtgcbench-pacegc
 if [ ! -x "$pgc" ]; then
-    echo "whippet.sh: $pgc not built (run make bench); skipping"
+    echo "whippet.sh: $pgc not built (run make bench-build); skipping"
     exit 0
 fi
 cfgs=()
