@@ -358,10 +358,12 @@ DROPIN_SECTION=
 LIFE_SECTION=
 [ -f "$DOC" ] && LIFE_SECTION=$(awk '/^## Lifetimes/ {on = 1} on && /^## / && !/^## Lifetimes/ {on = 0} on' "$DOC")
 # hand-written sections from other commands (make bench-table, session
-# measurements): keep every "## " section whose title is listed here
-KEEP_TITLES='Session 3 measurements|Peers: bdwgc and Go, same run|Where the time goes|binary-trees RSS outlier'
+# measurements, helpers' studies): keep every "## " section this script
+# does not write itself (nor the two kept above), in their order; a list
+# of titles to keep lost every section added after it was written
+GENERATED_TITLES='Machine and tools|Results|Workloads|What the columns mean|Exact commands|Raw results|bdwgc drop-in|Lifetimes'
 KEPT_SECTIONS=
-[ -f "$DOC" ] && KEPT_SECTIONS=$(awk -v re="^## (${KEEP_TITLES})" '/^## / {on = ($0 ~ re)} on' "$DOC")
+[ -f "$DOC" ] && KEPT_SECTIONS=$(awk -v re="^## (${GENERATED_TITLES})\$" '/^## / {on = ($0 !~ re)} on' "$DOC")
 {
     echo "# pacegc benchmarks"
     echo

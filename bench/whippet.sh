@@ -13,7 +13,7 @@
 # (PGC_GOGC=100), at 1 and 2 threads; it prints one line per run (wall
 # seconds and max RSS from /usr/bin/time, load average) and the medians.
 # Run from the repository root after `make bench-build` (`make bench` runs
-# the whole suite and rewrites docs/BENCHMARKS.md).
+# the whole suite, ~8 minutes, and regenerates docs/BENCHMARKS.md).
 set -u
 dir=${1:-}
 rounds=${2:-5}
