@@ -13,8 +13,9 @@
  *    PGC_TEST_BEFORE_TERM (the step already returned idle); a thread
  *    registers a finalizer and a weak link on fresh objects and exits, so
  *    nothing holds them; the held cycle ends without finalizing or clearing
- *    (they were reachable when registered); the next cycle runs the
- *    finalizer and clears the link.
+ *    (they were reachable when registered: checked while the coordinator
+ *    is held at its next request, PGC_TEST_TRIGGER_CHECK); the next cycle
+ *    runs the finalizer and clears the link.
  */
 #include "check.h"
 #define PGC_TEST_NEED_CONTROL
@@ -23,7 +24,6 @@
 #include "testhooks.h"
 
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 
@@ -121,12 +121,17 @@ int main(void)
     pthread_t th;
     CHECK(pgc_pthread_create(&th, NULL, register_fresh, NULL) == 0, "thread");
     CHECK(pthread_join(th, NULL) == 0, "join");
-    pgc__test_release();
-    while (cycles_done() == n0) /* the held cycle's end */
-        sched_yield();
+    /* The held cycle's end, as an event: the coordinator takes the next
+     * cycle request only after the cycle has swept. */
+    pgc__test_hold_at(PGC_TEST_TRIGGER_CHECK);
+    pgc__test_release_at(PGC_TEST_BEFORE_TERM);
+    pgc__test_start_cycle();
+    pgc__test_wait_held_at(PGC_TEST_TRIGGER_CHECK);
+    CHECK(cycles_done() == n0 + 1, "%llu cycles ended, want the held one", (unsigned long long)(cycles_done() - n0));
     CHECK(pgc_run_finalizers() == 0 && atomic_load(&finalized) == 0,
           "the held cycle finalized an object registered during its mark");
     CHECK(pgc_weak_load(link_box) != NULL, "the held cycle cleared a link registered during its mark");
+    pgc__test_release_at(PGC_TEST_TRIGGER_CHECK);
     for (int i = 0; i < 3 && atomic_load(&finalized) == 0; i++) {
         collect();
         pgc_run_finalizers();
