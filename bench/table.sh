@@ -156,6 +156,7 @@ spec = [
     ('latency', 'same: churn wall', 'churn_ms', 's', 1),
     ('fairness', 'fairness, 3 threads x 1 KiB, GOGC=1: slowest / fastest', 'fairness', 'r', 1),
     ('fairness', 'same: allocations per second (all threads)', 'allocs_per_s', 'r', 1e-6),
+    ('fairness', 'same: peak heap, MiB (bdwgc: its heap size)', 'heap_peak_mib', 'r', 1),
 ]
 n = {b: min([len(runs.get((w, b), [])) for w in rows] or [0]) for b in B}
 print('Run %s, load average at the end %s; medians of %s runs (pacegc / bdwgc / Go).' % (start, load, '/'.join(str(n[b]) for b in B)))
@@ -166,6 +167,8 @@ for w, label, k, kind, scale in spec:
     if w not in rows:
         continue
     v = {b: med(w, b, k) for b in B}
+    if k == 'heap_peak_mib':  # bdwgc reports the heap it holds, not a peak
+        v = {b: (x if x is not None else med(w, b, 'heap_mib')) for b, x in v.items()}
     v = {b: (x * scale if x is not None else None) for b, x in v.items()}
     if k == 'allocs_per_s':
         cells = ['%.2f M' % v[b] if v[b] is not None else '-' for b in B]
