@@ -342,6 +342,7 @@ static bool cache_refill(pgc_thread *t, pgc_cache *cc, unsigned kind, int sclass
     cache_seek(cc, 0);
     cache_blacken(t, cc);
     uint64_t bytes = (uint64_t)(s->nelems - count_alloc(s)) * s->elem_size;
+    t->alloc.refilled_bytes += bytes;
     if (charged) /* the first word's free bytes are at most the charge */
         hooks.refund(t, (int64_t)charge - (int64_t)__builtin_popcountll(cc->free_bits) * cc->size);
     account_alloc(bytes, s->kind);

@@ -480,10 +480,66 @@ static void credit_flush(uint64_t work, bool mutator)
 }
 
 /* After pause #2 (assists disabled): release every parked debtor. */
+/*
+ * WAKE-LEAST-FIRST: at the end of marking the parked debtors are woken in
+ * order of their allocation progress (alloc.refilled_bytes), least first,
+ * not in the order they parked. With more allocating threads than CPUs and
+ * a small heap, the threads that run first after the wake-up take the
+ * runway to the next trigger, park first in the next cycle and so were
+ * woken first again: one thread could stay ahead for a whole run
+ * (bench/fairness.c, slowest / fastest thread 0.6 in some runs). Waking the
+ * one that is behind first breaks that loop; the scheduler still decides
+ * who runs, so it narrows the spread, not removes it (issue 12,
+ * docs/BENCHMARKS.md "Session 7"). tests/test_wake_order.c.
+ */
+#define WAKE_SORT_MAX 64
+#define WAKE_ORDER_KEPT 16
+static int last_wake_tids[WAKE_ORDER_KEPT], last_wake_n; /* assist lock; for a test hook */
+
+int assist_test_parked(void)
+{
+    int n = 0;
+    lock_stoppable(&assist_st.assist_lock);
+    for (pgc_thread *t = assist_st.aq_head; t; t = t->assist.aq_next)
+        n++;
+    pthread_mutex_unlock(&assist_st.assist_lock);
+    return n;
+}
+
+int assist_test_wake_order(int *tids, int max)
+{
+    lock_stoppable(&assist_st.assist_lock);
+    int n = last_wake_n;
+    for (int i = 0; i < n && i < max; i++)
+        tids[i] = last_wake_tids[i];
+    pthread_mutex_unlock(&assist_st.assist_lock);
+    return n;
+}
+
 void assist_wake_all(void)
 {
+    pgc_thread *q[WAKE_SORT_MAX];
+    int n = 0;
     pthread_mutex_lock(&assist_st.assist_lock);
-    while (assist_st.aq_head)
+    for (pgc_thread *t = assist_st.aq_head; t && n < WAKE_SORT_MAX; t = t->assist.aq_next)
+        q[n++] = t;
+    /* WAKE-LEAST-FIRST: insertion sort by progress (n is the number of parked threads) */
+    for (int i = 1; i < n; i++) {
+        pgc_thread *x = q[i];
+        int j = i;
+        while (j > 0 && q[j - 1]->alloc.refilled_bytes > x->alloc.refilled_bytes) {
+            q[j] = q[j - 1];
+            j--;
+        }
+        q[j] = x;
+    }
+    for (int i = 0; i < n; i++) {
+        if (i < WAKE_ORDER_KEPT)
+            last_wake_tids[i] = (int)q[i]->tid;
+        wake_locked(q[i]);
+    }
+    last_wake_n = n < WAKE_ORDER_KEPT ? n : WAKE_ORDER_KEPT;
+    while (assist_st.aq_head) /* beyond WAKE_SORT_MAX: queue order */
         wake_locked(assist_st.aq_head);
     store_relaxed(&assist_st.aq_head_hint, 0);
     pthread_mutex_unlock(&assist_st.assist_lock);

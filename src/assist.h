@@ -36,6 +36,9 @@ PGC_INTERNAL_API void assist_wake_all(void);
 PGC_INTERNAL_API void assist_thread_exit(pgc_thread *t);
 PGC_INTERNAL_API void assist_fork_child(void);
 PGC_INTERNAL_API void assist_work_published(bool may_block);
+/* Test hooks: debtors parked now; the tids the last assist_wake_all woke, in order. */
+PGC_INTERNAL_API int assist_test_parked(void);
+PGC_INTERNAL_API int assist_test_wake_order(int *tids, int max);
 PGC_INTERNAL_API void limiter_poll(uint64_t assist_ns, uint64_t idle_ns);
 
 #endif

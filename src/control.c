@@ -7,6 +7,7 @@
 #include "internal.h"
 #include "testhooks.h"
 #include "alloc.h"
+#include "assist.h"
 #include "cycle.h"
 #include "mark.h"
 #include "stop.h"
@@ -106,4 +107,6 @@ int pgc__test_is_marked(const void *p)
 int pgc__test_phase(void) { return load_relaxed(&G.phase); }
 
 int pgc__test_start_waiters(void) { return cycle_start_waiters(); }
+int pgc__test_assist_parked(void) { ensure_init(); return assist_test_parked(); }
+int pgc__test_wake_order(int *tids, int max) { ensure_init(); return assist_test_wake_order(tids, max); }
 int pgc__test_fork_waiters(void) { return cycle_fork_waiters(); }

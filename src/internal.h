@@ -256,6 +256,12 @@ struct pgc_thread_stop {
 struct pgc_thread_alloc {
     pgc_cache cache[KIND_BUILTIN][MAX_CLASSES]; /* built-in kinds, [kind][class] */
     uint64_t black_bytes; /* bytes allocated black this cycle (owner; read stopped) */
+    /* Bytes of free slots this thread has taken into its caches since it
+     * attached: its allocation progress. Written by the owner at a refill;
+     * read by assist_wake_all (WAKE-LEAST-FIRST) under the assist lock
+     * while the owner is parked on the assist queue, where its last write
+     * happened before it took that lock to enqueue itself. */
+    uint64_t refilled_bytes;
 };
 
 /* The write barrier's part (barrier.c): same rules as the allocation part. */

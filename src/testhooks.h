@@ -38,6 +38,11 @@ PGC_API void pgc__test_release(void);
 PGC_API void pgc__test_release_at(int point);
 /* Threads waiting for a cycle to start at the trigger's wait point. */
 PGC_API int pgc__test_start_waiters(void);
+/* Debtors parked on the assist queue now. */
+PGC_API int pgc__test_assist_parked(void);
+/* The threads (tids) the last end of marking woke from the assist queue, in
+ * wake order, at most max of them; returns how many it woke (at most 16 kept). */
+PGC_API int pgc__test_wake_order(int *tids, int max);
 /* Set the stop epoch counter (to test its wrap-around). */
 PGC_API void pgc__test_set_stop_epoch(uint64_t epoch);
 /* Threads waiting in the fork-prepare handler for the cycle to end. */
