@@ -504,7 +504,7 @@ typedef struct eph_shard {
     char pad[64];
 } eph_shard;
 
-static eph_shard shards[EPH_SHARDS];
+static PGC_STATE eph_shard shards[EPH_SHARDS];
 
 /* Dead-keyed ephemerons found by the decision (coordinator). */
 static uintptr_t *ecand;

@@ -520,7 +520,7 @@ static uintptr_t heap_end_now(void)
 
 /* Pre-clean and final-pause figures of the current cycle, for gctrace
  * (coordinator only). */
-static struct {
+static PGC_STATE struct {
     int rounds;
     uint64_t round_pages[32], round_bytes[32], round_t[32];
     uint64_t final_pages, final_bytes, final_scan_ns, final_roots_ns, final_mark_ns, final_t;

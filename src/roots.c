@@ -25,7 +25,7 @@ PGC_STATE roots_state roots_st;
 
 #define MAX_SEGS 1024
 
-static uintptr_t segs[MAX_SEGS][2]; /* roots lock */
+static PGC_STATE uintptr_t segs[MAX_SEGS][2]; /* roots lock */
 static size_t nsegs;
 
 static void add_seg(uintptr_t lo, uintptr_t hi)

@@ -22,7 +22,7 @@
 PGC_STATE stats_state stats_st;
 
 #define DEFERRED_LINES 4
-static char deferred[DEFERRED_LINES][512]; /* coordinator only */
+static PGC_STATE char deferred[DEFERRED_LINES][512]; /* coordinator only */
 static int ndeferred;
 static _Atomic uint64_t last_sample_ns;
 

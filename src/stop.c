@@ -234,7 +234,7 @@ void resume_thread(pgc_thread *t)
  */
 #define SLOW_STOP_NS 1000000
 #define SLOW_MAX 8
-static struct {
+static PGC_STATE struct {
     int tid;
     bool in_lib;
     uint64_t wait_ns, runq_ns;

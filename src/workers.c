@@ -64,7 +64,7 @@ static _Atomic uint64_t mark_start_ns;
 static _Atomic int64_t frac_carry_ns;
 static uint64_t mark_end_ns, frac_cpu0, frac_budget;
 
-static worker workers[MAX_WORKERS]; /* coordinator only */
+static PGC_STATE worker workers[MAX_WORKERS]; /* coordinator only */
 static int nworkers, ndedicated;
 static bool have_fractional, have_idle;
 
