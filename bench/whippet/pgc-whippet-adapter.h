@@ -218,7 +218,8 @@ static PGCW_UNUSED void gc_basic_stats_print(struct gc_basic_stats *stats, FILE 
     pgc_stats st;
     pgc_read_stats(&st);
     uint64_t mark_cpu = 0, mark_wall = 0, traced = 0, black = 0, marked = 0, scan = 0, roots = 0;
-    uint64_t seen = 0;
+    uint64_t seen = 0, goal = 0, peak = 0;
+    double pog_max = 0;
     for (uint64_t n = st.num_gc > PGC_PAUSE_RING ? st.num_gc - PGC_PAUSE_RING + 1 : 1; n <= st.num_gc; n++) {
         pgc_cycle_info ci;
         if (pgc_read_cycle(n, &ci) != 0)
@@ -231,6 +232,10 @@ static PGCW_UNUSED void gc_basic_stats_print(struct gc_basic_stats *stats, FILE 
         marked += ci.heap_marked;
         scan += ci.heap_scan_bytes;
         roots += ci.root_scan_bytes;
+        goal += ci.heap_goal;
+        peak += ci.heap_alloc_peak;
+        if (ci.heap_goal > 0 && (double)ci.heap_alloc_peak / (double)ci.heap_goal > pog_max)
+            pog_max = (double)ci.heap_alloc_peak / (double)ci.heap_goal;
     }
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
@@ -243,7 +248,8 @@ static PGCW_UNUSED void gc_basic_stats_print(struct gc_basic_stats *stats, FILE 
                " frac_ms=%.1f idle_ms=%.1f sweep_ms=%.1f sweep_lazy_ms=%.1f coord_ms=%.1f"
                " pause_total_ms=%.2f mark_wall_ms=%.1f mark_cpu_ms=%.1f marked_mib=%.1f"
                " traced_mib=%.1f black_mib=%.1f heap_scan_mib=%.1f root_scan_mib=%.1f"
-               " total_alloc_mib=%.1f heap_peak_mib=%.1f heap_sys_mib=%.1f gc_percent=%d procs=%d\n",
+               " total_alloc_mib=%.1f heap_peak_mib=%.1f heap_sys_mib=%.1f gc_percent=%d procs=%d"
+               " mean_goal_mib=%.1f mean_cycle_peak_mib=%.1f peak_over_goal_max=%.3f\n",
             (double)stats->wall_ns / M, cpu_ms, mut_thr_ms, st.num_gc, seen,
             (double)st.assist_ns_total / M, (double)st.assist_blocked_ns_total / M,
             (double)st.bg_mark_ns_total / M, (double)st.dedicated_mark_ns_total / M,
@@ -252,7 +258,9 @@ static PGCW_UNUSED void gc_basic_stats_print(struct gc_basic_stats *stats, FILE 
             (double)st.coord_ns_total / M, (double)st.pause_total_ns / M, (double)mark_wall / M,
             (double)mark_cpu / M, (double)marked / MiB, (double)traced / MiB, (double)black / MiB,
             (double)scan / MiB, (double)roots / MiB, (double)st.total_alloc / MiB,
-            (double)st.heap_alloc_peak / MiB, (double)st.heap_sys / MiB, st.gc_percent, st.procs);
+            (double)st.heap_alloc_peak / MiB, (double)st.heap_sys / MiB, st.gc_percent, st.procs,
+            seen ? (double)goal / MiB / (double)seen : 0.0, seen ? (double)peak / MiB / (double)seen : 0.0,
+            pog_max);
 }
 
 #endif /* PGC_WHIPPET_ADAPTER_H */
