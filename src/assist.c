@@ -479,7 +479,6 @@ static void credit_flush(uint64_t work, bool mutator)
         fetch_add_relaxed(&assist_st.bg_credit, (int64_t)((double)bytes * work_per_byte()));
 }
 
-/* After pause #2 (assists disabled): release every parked debtor. */
 /*
  * WAKE-LEAST-FIRST: at the end of marking the parked debtors are woken in
  * order of their allocation progress (alloc.refilled_bytes), least first,
@@ -516,6 +515,8 @@ int assist_test_wake_order(int *tids, int max)
     return n;
 }
 
+/* After pause #2 (assists disabled): release every parked debtor,
+ * least progress first. */
 void assist_wake_all(void)
 {
     pgc_thread *q[WAKE_SORT_MAX];
@@ -523,7 +524,7 @@ void assist_wake_all(void)
     pthread_mutex_lock(&assist_st.assist_lock);
     for (pgc_thread *t = assist_st.aq_head; t && n < WAKE_SORT_MAX; t = t->assist.aq_next)
         q[n++] = t;
-    /* WAKE-LEAST-FIRST: insertion sort by progress (n is the number of parked threads) */
+    /* insertion sort by progress: n is the number of parked threads */
     for (int i = 1; i < n; i++) {
         pgc_thread *x = q[i];
         int j = i;
