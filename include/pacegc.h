@@ -219,7 +219,9 @@ PGC_API const pgc_kind *pgc_kind_bitmap(const uint64_t *bits, size_t nwords);
  * hold a GC pointer. size is the object's capacity (pgc_size). It runs on
  * collector threads and on allocating threads that assist, concurrently with
  * the program: it may read the object, must not allocate, store through the
- * barrier, or take locks the program may hold. */
+ * barrier, or take locks the program may hold. A field the program may be
+ * writing meanwhile (a length set after allocation) is best read with a
+ * relaxed atomic load, and written with a relaxed atomic store. */
 typedef void (*pgc_visit_fn)(void **field, void *ctx);
 typedef void (*pgc_trace_fn)(void *obj, size_t size, pgc_visit_fn visit, void *ctx);
 PGC_API const pgc_kind *pgc_kind_traced(pgc_trace_fn trace);

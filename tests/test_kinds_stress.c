@@ -47,7 +47,10 @@ static const pgc_kind *tnode_kind, *vec_kind;
 static void vec_trace(void *obj, size_t size, pgc_visit_fn visit, void *ctx)
 {
     vec *v = obj;
-    size_t n = v->n;
+    /* A root scan can grey a vector its owner is still filling (its address
+     * is on the owner's stack): the trace runs concurrently with that store,
+     * so both sides use relaxed atomics (include/pacegc.h, pgc_kind_traced). */
+    size_t n = __atomic_load_n(&v->n, __ATOMIC_RELAXED);
     if (sizeof(vec) + n * sizeof(void *) > size)
         abort();
     for (size_t i = 0; i < n; i++)
@@ -84,7 +87,7 @@ static void *worker(void *arg)
     void **holder = pgc_alloc_uncollectable(2 * sizeof(void *));
     vec *v = pgc_alloc_kind(vec_kind, sizeof(vec) + NSLOTS * sizeof(void *));
     CHECK(holder && v, "allocation failed");
-    v->n = NSLOTS;
+    __atomic_store_n(&v->n, NSLOTS, __ATOMIC_RELAXED);
     holder[0] = v;
     volatile uintptr_t hidden = (uintptr_t)holder ^ HIDE; /* volatile: the optimiser may not keep holder instead */
     holder = NULL;
@@ -109,7 +112,7 @@ static void *worker(void *arg)
             void **nh = pgc_alloc_uncollectable(2 * sizeof(void *));
             vec *nv = pgc_alloc_kind(vec_kind, sizeof(vec) + NSLOTS * sizeof(void *));
             CHECK(nh && nv, "allocation failed");
-            nv->n = NSLOTS;
+            __atomic_store_n(&nv->n, NSLOTS, __ATOMIC_RELAXED);
             for (int i = 0; i < NSLOTS; i++)
                 nv->slot[i] = cur->slot[i]; /* fresh: stores over NULL */
             nh[0] = nv;
