@@ -9,9 +9,13 @@
 # Whippet is not vendored here and CI never needs it: with no such directory
 # or no binaries the script says so and exits 0. Each round runs, in turn,
 # every Whippet collector binary found (mmc, heap-conservative-mmc,
-# generational-mmc) at heap multiplier 2.5, then build/bench/mtgcbench-pacegc
-# (PGC_GOGC=100), at 1 and 2 threads; it prints one line per run (wall
-# seconds and max RSS from /usr/bin/time, load average) and the medians.
+# generational-mmc, parallel-mmc) at heap multiplier 2.5, then Whippet's own
+# mt-gcbench built on pacegc (build/bench/mt-gcbench-pgc, from
+# bench/whippet/build-adapter.sh, if built) and build/bench/mtgcbench-pacegc
+# (both PGC_GOGC=100, or PGC_GOGCS="100 120" for several), at 1 and 2
+# threads; it prints one line per run (wall seconds and max RSS from
+# /usr/bin/time, load average), the medians, and each config's median over
+# rounds of its wall time / mmc's in the same round.
 # Run from the repository root after `make bench-build` (`make bench` runs
 # the whole suite, ~8 minutes, and regenerates docs/BENCHMARKS.md).
 set -u
@@ -27,23 +31,28 @@ if [ ! -x "$pgc" ]; then
     exit 0
 fi
 cfgs=()
-for c in mmc heap-conservative-mmc generational-mmc; do
+for c in mmc heap-conservative-mmc generational-mmc parallel-mmc; do
     [ -x "$dir/bin/mt-gcbench.$c" ] && cfgs+=("$c")
 done
 if [ ${#cfgs[@]} -eq 0 ]; then
     echo "whippet.sh: no $dir/bin/mt-gcbench.* binaries; skipping"
     exit 0
 fi
+adapter=build/bench/mt-gcbench-pgc
+for g in ${PGC_GOGCS:-100}; do
+    [ -x "$adapter" ] && cfgs+=("adapter-gogc$g")
+    cfgs+=("pacegc-gogc$g")
+done
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 for r in $(seq 1 "$rounds"); do
     for t in 1 2; do
-        for c in "${cfgs[@]}" pacegc; do
-            if [ "$c" = pacegc ]; then
-                cmd=(env PGC_GOGC=100 "$pgc" "$t")
-            else
-                cmd=("$dir/bin/mt-gcbench.$c" 2.5 "$t")
-            fi
+        for c in "${cfgs[@]}"; do
+            case $c in
+            adapter-gogc*) cmd=(env PGC_GOGC="${c#adapter-gogc}" "$adapter" 2.5 "$t") ;;
+            pacegc-gogc*) cmd=(env PGC_GOGC="${c#pacegc-gogc}" "$pgc" "$t") ;;
+            *) cmd=("$dir/bin/mt-gcbench.$c" 2.5 "$t") ;;
+            esac
             tm=$({ /usr/bin/time -f "%e %M" "${cmd[@]}" >/dev/null; } 2>&1 | tail -1)
             line="round=$r threads=$t cfg=$c wall_s=${tm% *} rss_kib=${tm#* } load=$(cut -d' ' -f1 /proc/loadavg)"
             echo "$line"
@@ -53,10 +62,27 @@ for r in $(seq 1 "$rounds"); do
 done
 echo "medians (wall seconds):"
 for t in 1 2; do
-    for c in "${cfgs[@]}" pacegc; do
+    for c in "${cfgs[@]}"; do
         vals=$(grep " threads=$t cfg=$c " "$out" | sed 's/.*wall_s=\([0-9.]*\).*/\1/' | sort -n)
         n=$(echo "$vals" | wc -l)
         med=$(echo "$vals" | awk -v n="$n" '{ v[NR]=$1 } END { print (n%2) ? v[(n+1)/2] : (v[n/2]+v[n/2+1])/2 }')
         echo "  threads=$t cfg=$c median=$med n=$n"
     done
 done
+if [ "${cfgs[0]}" = mmc ]; then
+    echo "ratios to mmc (median over rounds of wall / mmc's wall in the same round):"
+    for t in 1 2; do
+        for c in "${cfgs[@]:1}"; do
+            vals=$(awk -v t="$t" -v c="$c" '
+                { split($0, f, " "); r = ""; th = ""; cf = ""; w = ""
+                  for (i in f) { split(f[i], kv, "="); if (kv[1] == "round") r = kv[2];
+                      if (kv[1] == "threads") th = kv[2]; if (kv[1] == "cfg") cf = kv[2];
+                      if (kv[1] == "wall_s") w = kv[2] }
+                  if (th == t && cf == "mmc") m[r] = w; if (th == t && cf == c) x[r] = w }
+                END { for (r in x) if (m[r] > 0) print x[r] / m[r] }' "$out" | sort -n)
+            n=$(echo "$vals" | grep -c .)
+            med=$(echo "$vals" | awk -v n="$n" '{ v[NR]=$1 } END { if (n) printf "%.2f", (n%2) ? v[(n+1)/2] : (v[n/2]+v[n/2+1])/2 }')
+            echo "  threads=$t cfg=$c ratio=$med n=$n"
+        done
+    done
+fi
