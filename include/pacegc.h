@@ -390,7 +390,7 @@ typedef struct pgc_stats {
     /* Total stop-the-world time of each recent cycle (all its pauses), newest
      * at (num_gc - 1) % PGC_PAUSE_RING. */
     uint64_t pause_ns[PGC_PAUSE_RING];
-    uint64_t assist_ns_total;         /* CPU time allocating threads spent marking */
+    uint64_t assist_ns_total;         /* time allocating threads spent marking (monotonic clock) */
     uint64_t assist_blocked_ns_total; /* time allocators spent waiting to pay debt */
     double gc_cpu_fraction;           /* GC share of available CPU since init */
 

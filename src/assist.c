@@ -79,8 +79,9 @@ static int64_t steal(int64_t want)
     return 0;
 }
 
-/* Feed the CPU limiter: assist CPU (assist_ns) and idle-worker CPU
- * (idle_ns) since the last call; update the bucket when due. */
+/* Feed the CPU limiter: assist time (assist_ns, ASSIST-WALL) and
+ * idle-worker CPU (idle_ns) since the last call; update the bucket when
+ * due. */
 void limiter_poll(uint64_t assist_ns, uint64_t idle_ns)
 {
     /* LIMIT-BLOCKED: while the memory limit sets the goal, the time
@@ -106,14 +107,19 @@ void limiter_poll(uint64_t assist_ns, uint64_t idle_ns)
             assist_ns += blocked_d;
         blocked_seen = blocked;
     }
-    uint64_t wall = now_ns(), cpu = process_cpu_ns();
-    if (wall_seen && wall > wall_seen && cpu >= cpu_seen && load_relaxed(&G.mem_limited)) {
-        uint64_t avail = (wall - wall_seen) * (uint64_t)G.procs, used = cpu - cpu_seen + blocked_d;
-        if (avail > used)
-            idle_ns += avail - used;
+    if (load_relaxed(&G.mem_limited)) {
+        /* the process CPU clock sums every thread's: read it only here */
+        uint64_t wall = now_ns(), cpu = process_cpu_ns();
+        if (wall_seen && wall > wall_seen && cpu >= cpu_seen) {
+            uint64_t avail = (wall - wall_seen) * (uint64_t)G.procs, used = cpu - cpu_seen + blocked_d;
+            if (avail > used)
+                idle_ns += avail - used;
+        }
+        wall_seen = wall;
+        cpu_seen = cpu;
+    } else {
+        wall_seen = 0; /* the next limited poll starts a new interval */
     }
-    wall_seen = wall;
-    cpu_seen = cpu;
     if (assist_ns)
         pgc_limiter_add_assist_time(&G.limiter, (int64_t)assist_ns);
     if (idle_ns)
@@ -181,19 +187,24 @@ static __attribute__((noinline)) void wipe_stack_below(pgc_thread *t)
     __asm__ volatile("" : : "r"(buf) : "memory"); /* the stores are not dead */
 }
 
+/* ASSIST-WALL: an assist is timed with the monotonic clock, as Go times
+ * its assists with nanotime: the thread CPU clock has no vDSO path, and its
+ * two system calls per chunk were 2.4% of Whippet's mt-gcbench at 1 thread
+ * (BENCHMARKS.md, session 8). An assist preempted mid-chunk counts the
+ * preemption as assist time. */
 static uint64_t assist_mark_chunk(pgc_thread *t, uint64_t work)
 {
     lib_enter(t);
-    uint64_t c0 = thread_cpu_ns();
+    uint64_t c0 = now_ns();
     pgc_marker m;
     marker_init(&m);
     marker_begin();
     barrier_flush_thread(t, &m); /* our own buffer is work too */
     uint64_t done = mark_drain(&m, work, 0);
     marker_end(&m);
-    uint64_t cpu = thread_cpu_ns() - c0;
-    fetch_add_relaxed(&assist_st.assist_ns, cpu);
-    limiter_poll(cpu, 0); /* pacer lock: inside the critical section */
+    uint64_t spent = now_ns() - c0;
+    fetch_add_relaxed(&assist_st.assist_ns, spent);
+    limiter_poll(spent, 0); /* pacer lock: inside the critical section */
     if (G.checkmark)
         wipe_stack_below(t); /* INV-ASSIST-WIPE: before a stop can see this stack */
     lib_leave(t);
