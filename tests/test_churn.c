@@ -250,29 +250,6 @@ static void *run_kind1(void *arg)
     return NULL;
 }
 
-/* Joins n threads. Under ThreadSanitizer (clang 14) an attached thread
- * joins detached: when pthread_join frees the TLS of a cached stack, TSan
- * runs a stop signal's handler inside its own free interceptor and the
- * handler deadlocks on the lock that free holds (google/sanitizers#1540,
- * a TSan bug). Seen once in about 15 runs here; the 600 threads of this
- * test fill glibc's stack cache, which the other tests never do. Native
- * runs join attached, so a stop there finds main inside pthread_join. */
-static void join_batch(pthread_t *th, int n, bool attached)
-{
-#ifdef UNDER_TSAN
-    if (attached)
-        pgc_thread_detach(); /* main's stack holds no heap pointer here */
-#endif
-    for (int i = 0; i < n; i++)
-        CHECK(pthread_join(th[i], NULL) == 0, "join");
-#ifdef UNDER_TSAN
-    if (attached)
-        pgc_thread_attach();
-#else
-    (void)attached;
-#endif
-}
-
 /* Creates BATCH threads, joins them, until nthreads are made in all. */
 static void spawn_batches(bool forces_cycles)
 {
@@ -296,7 +273,8 @@ static void spawn_batches(bool forces_cycles)
             CHECK(err == 0, "cannot create thread %d: %s", id, strerror(err));
             atomic_fetch_add(&created[kind], 1);
         }
-        join_batch(th, n, forces_cycles);
+        for (int i = 0; i < n; i++)
+            CHECK(pthread_join(th[i], NULL) == 0, "join");
         made_here += n;
         if (forces_cycles && made_here % COLLECT_EVERY < BATCH && n > 0)
             pgc_collect();
