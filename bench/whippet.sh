@@ -45,6 +45,8 @@ for g in ${PGC_GOGCS:-100}; do
 done
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
+# median of the numbers on stdin, one per line, sorted
+median() { awk '{ v[NR] = $1 } END { if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 for r in $(seq 1 "$rounds"); do
     for t in 1 2; do
         for c in "${cfgs[@]}"; do
@@ -64,25 +66,20 @@ echo "medians (wall seconds):"
 for t in 1 2; do
     for c in "${cfgs[@]}"; do
         vals=$(grep " threads=$t cfg=$c " "$out" | sed 's/.*wall_s=\([0-9.]*\).*/\1/' | sort -n)
-        n=$(echo "$vals" | wc -l)
-        med=$(echo "$vals" | awk -v n="$n" '{ v[NR]=$1 } END { print (n%2) ? v[(n+1)/2] : (v[n/2]+v[n/2+1])/2 }')
-        echo "  threads=$t cfg=$c median=$med n=$n"
+        echo "  threads=$t cfg=$c median=$(echo "$vals" | median) n=$(echo "$vals" | grep -c .)"
     done
 done
 if [ "${cfgs[0]}" = mmc ]; then
     echo "ratios to mmc (median over rounds of wall / mmc's wall in the same round):"
     for t in 1 2; do
         for c in "${cfgs[@]:1}"; do
-            vals=$(awk -v t="$t" -v c="$c" '
-                { split($0, f, " "); r = ""; th = ""; cf = ""; w = ""
-                  for (i in f) { split(f[i], kv, "="); if (kv[1] == "round") r = kv[2];
-                      if (kv[1] == "threads") th = kv[2]; if (kv[1] == "cfg") cf = kv[2];
-                      if (kv[1] == "wall_s") w = kv[2] }
-                  if (th == t && cf == "mmc") m[r] = w; if (th == t && cf == c) x[r] = w }
-                END { for (r in x) if (m[r] > 0) print x[r] / m[r] }' "$out" | sort -n)
-            n=$(echo "$vals" | grep -c .)
-            med=$(echo "$vals" | awk -v n="$n" '{ v[NR]=$1 } END { if (n) printf "%.2f", (n%2) ? v[(n+1)/2] : (v[n/2]+v[n/2+1])/2 }')
-            echo "  threads=$t cfg=$c ratio=$med n=$n"
+            # lines read "round=R threads=T cfg=C wall_s=W ..."
+            vals=$(awk -v t="threads=$t" -v c="cfg=$c" '
+                $2 == t && $3 == "cfg=mmc" { m[$1] = substr($4, 8) }
+                $2 == t && $3 == c { x[$1] = substr($4, 8) }
+                END { for (r in x) if (m[r] > 0) printf "%.4f\n", x[r] / m[r] }' "$out" | sort -n)
+            med=$(echo "$vals" | median)
+            echo "  threads=$t cfg=$c ratio=${med:+$(printf %.2f "$med")} n=$(echo "$vals" | grep -c .)"
         done
     done
 fi
